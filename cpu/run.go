@@ -1,0 +1,183 @@
+package cpu
+
+// This file implements the run loop: instruction boundaries, interrupt
+// acceptance, whole-block and single-step execution, and unwinding.
+
+// Run executes guest code until the processor's time reaches limit or it
+// stops for another reason, which it returns:
+//
+//   - StopLimit: Cycles ≥ limit (the machine's next event or quantum end);
+//   - StopHalt: HLT; Cycles is where it halted, and the machine advances
+//     time until it calls Interrupt or NMI;
+//   - StopRequested: the machine called Stop during a device access;
+//   - StopShutdown, StopBusError: the processor cannot go on; Fault says why;
+//   - StopWaitSIPI: the processor waits for a start-up IPI.
+//
+// An interrupt signalled with Interrupt is accepted at the first instruction
+// boundary where EFLAGS.IF = 1, outside an STI or MOV SS shadow.
+func (c *CPU) Run(limit uint64) StopReason {
+	c.limit = limit
+	for {
+		if r := c.runBlocks(); r != stopNone {
+			return r
+		}
+	}
+}
+
+// runBlocks runs blocks until Run must return; an exception unwinds to its
+// deferred recover, which delivers it and returns stopNone so Run goes on.
+func (c *CPU) runBlocks() (r StopReason) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = c.unwind(p)
+		}
+	}()
+	for {
+		if c.brk || c.shadow {
+			if r := c.boundary(); r != stopNone {
+				return r
+			}
+		}
+		if c.Cycles >= c.limit {
+			return StopLimit
+		}
+		b := c.block()
+		if c.Cycles+b.cycles <= c.limit && !c.shadow {
+			c.runBlock(b)
+		} else {
+			c.stepBlock(b)
+		}
+	}
+}
+
+// boundary handles what may happen between instructions: a stop request,
+// an NMI, a maskable interrupt, HLT.
+func (c *CPU) boundary() StopReason {
+	c.brk = false
+	if c.stop != stopNone {
+		r := c.stop
+		c.stop = stopNone
+		return r
+	}
+	if c.shadow {
+		// The instruction after STI or MOV SS runs before any interrupt.
+		c.shadow = false
+		c.brk = true
+		c.cur = nil
+		b := c.block()
+		c.stepped = true
+		c.stepOne(&b.insts[0])
+		return stopNone
+	}
+	if c.nmi && !c.nmiBlocked {
+		c.nmi = false
+		c.halted = false
+		c.nmiBlocked = true
+		c.external(excNMI)
+		return stopNone
+	}
+	if c.intr && c.flags&FlagIF != 0 {
+		v, ok := c.bus.Acknowledge(c.ID)
+		if !ok {
+			c.intr = false
+		} else {
+			c.halted = false
+			c.brk = true // look again: another may be pending
+			c.external(v)
+			return stopNone
+		}
+	}
+	if c.halted {
+		c.brk = true
+		return StopHalt
+	}
+	if c.waitSIPI {
+		c.brk = true
+		return StopWaitSIPI
+	}
+	return stopNone
+}
+
+// external delivers an external interrupt or NMI at the current boundary.
+func (c *CPU) external(v uint8) {
+	c.cur = nil
+	nested, ok := c.tryDeliver(v, 0, false, false)
+	if !ok {
+		if r := c.raise(nested); r != stopNone {
+			panic(stopPanic{r})
+		}
+	}
+	c.Cycles += costInterrupt
+}
+
+// runBlock executes a whole block.
+func (c *CPU) runBlock(b *block) {
+	c.stepped = false
+	insts := b.insts
+	n := len(insts) - 1
+	for k := 0; k < n; k++ {
+		in := &insts[k]
+		c.cur = in
+		in.fn(c, in)
+		if c.brk {
+			c.EIP = in.next
+			c.Cycles += uint64(in.cycStart + in.cycles)
+			c.Instructions += uint64(k + 1)
+			return
+		}
+	}
+	in := &insts[n]
+	c.cur = in
+	c.EIP = in.next
+	in.fn(c, in)
+	c.Cycles += b.cycles
+	c.Instructions += uint64(n + 1)
+}
+
+// stepBlock executes a block one instruction at a time until the limit.
+func (c *CPU) stepBlock(b *block) {
+	c.stepped = true
+	for k := range b.insts {
+		c.stepOne(&b.insts[k])
+		if c.brk || c.Cycles >= c.limit {
+			return
+		}
+	}
+}
+
+// stepOne executes one instruction and charges it.
+func (c *CPU) stepOne(in *inst) {
+	c.cur = in
+	c.EIP = in.next
+	in.fn(c, in)
+	c.Cycles += uint64(in.cycles)
+	c.Instructions++
+}
+
+// unwind handles a panic from a handler: an exception to deliver or a
+// reason to stop. Any other panic is a bug in the emulator and goes on.
+func (c *CPU) unwind(p any) StopReason {
+	in := c.cur
+	if in != nil && !c.stepped {
+		// Charge the block's instructions before the one that faulted.
+		c.Cycles += uint64(in.cycStart)
+		c.Instructions += uint64(in.idx)
+	}
+	c.brk = true
+	switch e := p.(type) {
+	case guestException:
+		if in != nil {
+			c.EIP = in.eip() // faults restart the instruction
+		}
+		if c.HookException != nil && c.HookException(c, e.vector, e.code) {
+			return stopNone
+		}
+		return c.raise(e)
+	case stopPanic:
+		if in != nil {
+			c.EIP = in.eip()
+		}
+		return e.reason
+	}
+	panic(p)
+}
