@@ -208,6 +208,11 @@ type CPU struct {
 	// through the IDT; if it returns true the exception is considered
 	// handled.
 	HookException func(c *CPU, vector uint8, code uint32) bool
+
+	// Warn, when set, receives one-line notes for the user (an instruction
+	// that is not emulated was executed).
+	Warn   func(msg string)
+	warned map[uint32]bool
 }
 
 // StopReason says why Run returned.
@@ -287,6 +292,28 @@ func (c *CPU) Reset() {
 	c.excDepth = 0
 }
 
+// INIT resets the processor as the INIT signal does and makes it wait for
+// a start-up IPI (the state application processors power up in).
+func (c *CPU) INIT() {
+	c.Reset()
+	c.waitSIPI = true
+	c.brk = true
+}
+
+// StartUp delivers a start-up IPI: a processor waiting for one starts in
+// real mode at vector × 4096 (CS = vector × 256, IP = 0). A processor not
+// waiting ignores it, as the SDM says.
+func (c *CPU) StartUp(vector uint8) {
+	if !c.waitSIPI {
+		return
+	}
+	c.waitSIPI = false
+	c.Seg[CS] = Segment{Sel: uint16(vector) << 8, Base: uint32(vector) << 12, Limit: 0xFFFF, Access: 0x9B}
+	c.Seg[CS].update()
+	c.EIP = 0
+	c.brk = true
+}
+
 // SetProtectedFlat puts the processor in 32-bit protected mode with flat
 // 4 GiB code and data segments (selectors 0x08 and 0x10) at CPL 0 and
 // interrupts disabled, as a multiboot loader leaves it. The GDTR and IDTR
@@ -354,6 +381,12 @@ func (c *CPU) SetLimit(limit uint64) {
 	c.limit = limit
 	c.brk = true
 }
+
+// Limit returns the cycle at which the current Run returns.
+func (c *CPU) Limit() uint64 { return c.limit }
+
+// WaitingForSIPI reports whether the processor waits for a start-up IPI.
+func (c *CPU) WaitingForSIPI() bool { return c.waitSIPI }
 
 // RAM returns the memory the processor reaches directly.
 func (c *CPU) RAM() []byte { return c.ram }

@@ -109,7 +109,12 @@ func (c *CPU) translateOne(code []byte, mode int, in *inst) {
 	in.op = x.Op
 	in.cycles = costOf(&x)
 	fn, ok := translators[x.Op]
-	if !ok || !resolveOperands(&x, in) || !fn(&x, in) {
+	if !ok {
+		// A real instruction this processor model does not have (x87,
+		// MMX, SSE, 64-bit only…).
+		in.fn = opUnsupported
+		in.flags |= fEnd
+	} else if !resolveOperands(&x, in) || !fn(&x, in) {
 		in.fn = opUndefined
 		in.flags |= fEnd
 	}
@@ -272,6 +277,23 @@ func opNop(c *CPU, in *inst) {}
 // opUndefined raises #UD: an opcode the processor does not have, or one
 // preemptlab does not emulate (x87, MMX, SSE…).
 func opUndefined(c *CPU, in *inst) { c.undefined() }
+
+// opUnsupported raises #UD for an instruction that exists on later x86
+// processors but not on the emulated one, and tells the user once.
+func opUnsupported(c *CPU, in *inst) {
+	if c.Warn != nil {
+		lin := c.Seg[CS].Base + in.eip()
+		if c.warned == nil {
+			c.warned = map[uint32]bool{}
+		}
+		if !c.warned[lin] {
+			c.warned[lin] = true
+			c.Warn(fmt.Sprintf("cpu%d: #UD at %04x:%08x: %s is not emulated (preemptlab's processor has no x87, MMX or SSE)",
+				c.ID, c.Seg[CS].Sel, in.eip(), c.Disassemble(in.eip())))
+		}
+	}
+	c.undefined()
+}
 
 // opFetchFault stops the processor: its next instruction lies (partly)
 // outside RAM.

@@ -1,0 +1,187 @@
+package emu
+
+// This file defines the machine: its configuration, construction, and the
+// image loader hookup.
+
+import (
+	"fmt"
+	"io"
+
+	"preemptlab/boot"
+	"preemptlab/cpu"
+)
+
+// Physical address windows of the PC's interrupt controllers.
+const (
+	IOAPICBase = 0xFEC00000
+	LAPICBase  = 0xFEE00000
+	windowSize = 0x1000
+)
+
+// DefaultQuantum is the most cycles one processor runs before the
+// processor furthest behind gets its turn; it bounds how far apart the
+// processors' clocks drift, and so the ordering of plain shared memory.
+const DefaultQuantum = 1000
+
+// Config describes a machine.
+type Config struct {
+	MemMB     int    // RAM in MiB (default 64)
+	CPUs      int    // processors, 1–8 (default 2)
+	MHz       uint64 // cycles per microsecond (default 1000)
+	MaxCycles uint64 // stop after this many cycles of global time (0: no limit)
+	Quantum   uint64 // see DefaultQuantum (0: default)
+	Seed      uint64 // seed for seeded devices
+	Console   io.Writer
+	Log       io.Writer // warnings and notes (stderr); nil discards them
+}
+
+// ExitKind says how a run ended.
+type ExitKind int
+
+const (
+	// ExitHalted: every processor halted with interrupts disabled and
+	// nothing can wake it.
+	ExitHalted ExitKind = iota
+	// ExitGuest: the guest wrote to the debug-exit port.
+	ExitGuest
+	// ExitFault: a processor stopped on a fault it could not handle
+	// (triple fault, access to nothing, unsupported operation).
+	ExitFault
+	// ExitBudget: the cycle budget (MaxCycles) ran out.
+	ExitBudget
+)
+
+// Exit status codes of the command for runs that did not end through the
+// debug-exit port (whose codes are always odd).
+const (
+	StatusHalted = 0
+	StatusFault  = 4
+	StatusBudget = 6
+)
+
+// Result is how a run ended.
+type Result struct {
+	Kind    ExitKind
+	Status  int    // the process exit status for this end
+	Message string // what happened, for stderr ("" for a guest exit)
+	Fault   *cpu.FaultReport
+	Cycles  uint64 // global time at the end
+}
+
+// Machine is a PC: RAM, processors, buses and devices.
+type Machine struct {
+	cfg  Config
+	ram  []byte
+	cpus []*cpu.CPU
+
+	ports [65536]PortDevice
+	mmio  []mmioWindow
+	msr   MSRHandler
+	intc  InterruptController
+
+	events  eventQueue
+	byID    map[uint64]*event
+	nextSeq uint64
+	nextID  uint64
+
+	now     uint64   // global time: the furthest-behind processor's time
+	running *cpu.CPU // the processor inside Run, or nil
+
+	uart        *UART
+	post        uint8
+	warnedPorts map[uint16]bool
+	result      *Result
+}
+
+// MSRHandler answers RDMSR and WRMSR (the local APICs' MSRs).
+type MSRHandler interface {
+	ReadMSR(cpu int, msr uint32) (uint64, bool)
+	WriteMSR(cpu int, msr uint32, v uint64) bool
+}
+
+// InterruptController is the interrupt acknowledge cycle (the local APIC).
+type InterruptController interface {
+	Acknowledge(cpu int) (vector uint8, ok bool)
+}
+
+// New builds a machine from cfg, with processor 0 as after reset and the
+// others waiting for a start-up IPI.
+func New(cfg Config) (*Machine, error) {
+	if cfg.MemMB == 0 {
+		cfg.MemMB = 64
+	}
+	if cfg.CPUs == 0 {
+		cfg.CPUs = 2
+	}
+	if cfg.MHz == 0 {
+		cfg.MHz = 1000
+	}
+	if cfg.Quantum == 0 {
+		cfg.Quantum = DefaultQuantum
+	}
+	if cfg.MemMB < 1 || cfg.MemMB > 3072 {
+		return nil, fmt.Errorf("--mem %d: RAM must be 1 to 3072 MiB (it may not reach the APIC windows at 0xFEC00000)", cfg.MemMB)
+	}
+	if cfg.CPUs < 1 || cfg.CPUs > 8 {
+		return nil, fmt.Errorf("--cpus %d: the machine has 1 to 8 processors", cfg.CPUs)
+	}
+	if cfg.Console == nil {
+		cfg.Console = io.Discard
+	}
+	m := &Machine{
+		cfg:         cfg,
+		ram:         make([]byte, cfg.MemMB<<20),
+		byID:        map[uint64]*event{},
+		warnedPorts: map[uint16]bool{},
+	}
+	for i := 0; i < cfg.CPUs; i++ {
+		c := cpu.New(i, m.ram, busAdapter{m})
+		c.Warn = func(msg string) { m.logf("warning: %s", msg) }
+		m.cpus = append(m.cpus, c)
+	}
+	m.uart = &UART{out: cfg.Console}
+	m.MapPorts(0x3F8, 8, bytePorts{m.uart})
+	m.MapPorts(0xF4, 1, debugExit{m})
+	m.MapPorts(0x80, 1, postPort{&m.post})
+	return m, nil
+}
+
+// CPUs returns the processors.
+func (m *Machine) CPUs() []*cpu.CPU { return m.cpus }
+
+// RAM returns the machine's memory.
+func (m *Machine) RAM() []byte { return m.ram }
+
+// Config returns the configuration the machine was built with (defaults filled in).
+func (m *Machine) Config() Config { return m.cfg }
+
+// LoadMultiboot loads a multiboot ELF image and sets processor 0 up to
+// enter it as a multiboot loader does.
+func (m *Machine) LoadMultiboot(image []byte, cmdline string) (*boot.Loaded, error) {
+	l, err := boot.Load(image, m.ram, boot.Options{
+		Cmdline: cmdline,
+		Windows: []boot.Window{
+			{Base: IOAPICBase, Size: windowSize, Name: "IO-APIC"},
+			{Base: LAPICBase, Size: windowSize, Name: "local APIC"},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := m.cpus[0]
+	c.SetProtectedFlat(l.Entry)
+	c.R[cpu.EAX] = l.Magic
+	c.R[cpu.EBX] = l.InfoAddr
+	return l, nil
+}
+
+// exit ends the run (the first reason wins).
+func (m *Machine) exit(kind ExitKind, status int, msg string) {
+	if m.result != nil {
+		return
+	}
+	m.result = &Result{Kind: kind, Status: status & 0xFF, Message: msg}
+	if m.running != nil {
+		m.running.Stop()
+	}
+}

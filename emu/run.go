@@ -1,0 +1,166 @@
+package emu
+
+// This file implements the run loop: deterministic interleaving of the
+// processors in global time, device events, idle fast-forward, and the
+// end of a run.
+
+import (
+	"fmt"
+
+	"preemptlab/cpu"
+)
+
+// Run runs the machine until it ends, and says how.
+func (m *Machine) Run() *Result {
+	for i, c := range m.cpus {
+		if i > 0 && !c.WaitingForSIPI() {
+			c.INIT()
+		}
+	}
+	for m.result == nil {
+		m.step()
+	}
+	r := m.result
+	for _, c := range m.cpus {
+		m.now = max(m.now, c.Cycles)
+	}
+	r.Cycles = m.now
+	if m.uart.err != nil && r.Message == "" {
+		r.Message = fmt.Sprintf("console write failed: %v", m.uart.err)
+	}
+	return r
+}
+
+// runnable reports whether a processor can execute instructions now.
+func runnable(c *cpu.CPU) bool { return !c.Halted() && !c.WaitingForSIPI() }
+
+// step advances the machine: it fires due events, then runs the processor
+// furthest behind up to the next event or the end of its quantum.
+func (m *Machine) step() {
+	var next *cpu.CPU
+	nrun := 0
+	for _, c := range m.cpus {
+		if runnable(c) {
+			nrun++
+			if next == nil || c.Cycles < next.Cycles {
+				next = c
+			}
+		}
+	}
+	if next == nil {
+		m.idle()
+		return
+	}
+	m.now = next.Cycles
+	m.fireEvents()
+	if m.result != nil || !runnable(next) {
+		return
+	}
+	limit := m.nextEvent()
+	if nrun > 1 {
+		limit = min(limit, next.Cycles+m.cfg.Quantum)
+	}
+	if m.cfg.MaxCycles != 0 {
+		if next.Cycles >= m.cfg.MaxCycles {
+			m.budgetExhausted(next)
+			return
+		}
+		limit = min(limit, m.cfg.MaxCycles)
+	}
+	if limit <= next.Cycles {
+		limit = next.Cycles + 1 // an event at this very cycle already fired
+	}
+	m.running = next
+	reason := next.Run(limit)
+	m.running = nil
+	switch reason {
+	case cpu.StopShutdown, cpu.StopBusError:
+		m.fault(next)
+	}
+}
+
+// idle handles a machine whose processors are all halted or waiting for a
+// start-up IPI: time jumps to the next event, whose interrupt may wake
+// one; with no event to wait for, the run is over.
+func (m *Machine) idle() {
+	at := m.nextEvent()
+	if at == ^uint64(0) || m.noneCanWake() {
+		m.allHalted()
+		return
+	}
+	if m.cfg.MaxCycles != 0 && at > m.cfg.MaxCycles {
+		m.now = m.cfg.MaxCycles
+		m.syncHalted()
+		m.budgetExhausted(nil)
+		return
+	}
+	if at > m.now {
+		m.now = at
+	}
+	m.syncHalted()
+	m.fireEvents()
+}
+
+// noneCanWake reports whether every processor is halted with interrupts
+// disabled or waits for a start-up IPI: only an NMI, INIT or SIPI could
+// wake one, and with every processor stopped nothing will send one.
+func (m *Machine) noneCanWake() bool {
+	for _, c := range m.cpus {
+		if c.Halted() && c.IF() {
+			return false
+		}
+	}
+	return true
+}
+
+// syncHalted brings the time of halted processors up to global time.
+func (m *Machine) syncHalted() {
+	for _, c := range m.cpus {
+		if !runnable(c) && c.Cycles < m.now {
+			c.Cycles = m.now
+		}
+	}
+}
+
+// allHalted ends a run in which no processor can ever run again.
+func (m *Machine) allHalted() {
+	var why string
+	for _, c := range m.cpus {
+		switch {
+		case c.WaitingForSIPI():
+		case c.IF():
+			why = fmt.Sprintf("cpu%d halted at EIP %#08x with interrupts enabled, but no device will ever interrupt it", c.ID, c.EIP)
+		}
+	}
+	if why == "" {
+		m.exit(ExitHalted, StatusHalted, "all processors halted with interrupts disabled")
+		return
+	}
+	m.exit(ExitHalted, StatusHalted, why)
+}
+
+// budgetExhausted ends a run that reached MaxCycles.
+func (m *Machine) budgetExhausted(c *cpu.CPU) {
+	msg := fmt.Sprintf("cycle budget of %d cycles (--max-cycles) exhausted", m.cfg.MaxCycles)
+	for _, c := range m.cpus {
+		state := "running"
+		switch {
+		case c.WaitingForSIPI():
+			state = "waiting for SIPI"
+		case c.Halted():
+			state = "halted"
+		}
+		msg += fmt.Sprintf("\n  cpu%d %s at %04x:%08x  %s", c.ID, state, c.Seg[cpu.CS].Sel, c.EIP, c.Disassemble(c.EIP))
+	}
+	m.exit(ExitBudget, StatusBudget, msg)
+}
+
+// fault ends a run on a processor fault.
+func (m *Machine) fault(c *cpu.CPU) {
+	msg := "processor stopped"
+	if c.Fault != nil {
+		msg = c.Fault.String()
+	}
+	m.exit(ExitFault, StatusFault, msg)
+	m.result.Fault = c.Fault
+}
