@@ -9,6 +9,7 @@ import (
 
 	"preemptlab/boot"
 	"preemptlab/cpu"
+	"preemptlab/pit"
 )
 
 // Physical address windows of the PC's interrupt controllers.
@@ -87,6 +88,10 @@ type Machine struct {
 	now     uint64   // global time: the furthest-behind processor's time
 	running *cpu.CPU // the processor inside Run, or nil
 
+	// ioapicSetIRQ drives an IO-APIC input pin (nil until one is attached).
+	ioapicSetIRQ func(pin int, level bool)
+
+	pit         *pit.PIT
 	uart        *UART
 	post        uint8
 	warnedPorts map[uint16]bool
@@ -143,6 +148,9 @@ func New(cfg Config) (*Machine, error) {
 	m.MapPorts(0x3F8, 8, bytePorts{m.uart})
 	m.MapPorts(0xF4, 1, debugExit{m})
 	m.MapPorts(0x80, 1, postPort{&m.post})
+	m.MapPorts(0x20, 2, bytePorts{newPIC()})
+	m.MapPorts(0xA0, 2, bytePorts{newPIC()})
+	m.attachPIT()
 	return m, nil
 }
 
@@ -183,5 +191,18 @@ func (m *Machine) exit(kind ExitKind, status int, msg string) {
 	m.result = &Result{Kind: kind, Status: status & 0xFF, Message: msg}
 	if m.running != nil {
 		m.running.Stop()
+	}
+}
+
+// SetIRQ sets the level of ISA interrupt line irq. Lines reach the
+// IO-APIC pin of the same number, except IRQ 0 (the PIT), which reaches
+// pin 2 as the interrupt source override of every PC's MADT says.
+func (m *Machine) SetIRQ(irq int, level bool) {
+	pin := irq
+	if irq == 0 {
+		pin = 2
+	}
+	if m.ioapicSetIRQ != nil {
+		m.ioapicSetIRQ(pin, level)
 	}
 }

@@ -1,0 +1,126 @@
+package emu
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// newTestMachine returns a one-CPU machine with code at 0x100000 entered in
+// flat protected mode, and its console.
+func newTestMachine(t *testing.T, cpus int, maxCycles uint64, code ...byte) (*Machine, *bytes.Buffer) {
+	t.Helper()
+	var out bytes.Buffer
+	var log bytes.Buffer
+	m, err := New(Config{MemMB: 2, CPUs: cpus, MaxCycles: maxCycles, Console: &out, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(m.RAM()[0x100000:], code)
+	m.CPUs()[0].SetProtectedFlat(0x100000)
+	m.CPUs()[0].R[4] = 0x90000
+	return m, &out
+}
+
+func TestUARTAndDebugExit(t *testing.T) {
+	m, out := newTestMachine(t, 1, 0,
+		0x66, 0xBA, 0xF8, 0x03, // mov dx, 0x3f8
+		0xB0, 'h', 0xEE, // mov al,'h'; out dx,al
+		0xB0, 'i', 0xEE, // mov al,'i'; out dx,al
+		0xB0, 0x21, 0xE6, 0xF4, // mov al,0x21; out 0xf4,al
+		0xF4, // hlt (not reached)
+	)
+	r := m.Run()
+	if out.String() != "hi" {
+		t.Errorf("console = %q, want %q", out.String(), "hi")
+	}
+	if r.Kind != ExitGuest || r.Status != 0x43 {
+		t.Errorf("exit = %v status %#x, want guest exit status 0x43", r.Kind, r.Status)
+	}
+}
+
+func TestHaltWithInterruptsOffEndsRun(t *testing.T) {
+	m, _ := newTestMachine(t, 2, 0, 0xFA, 0xF4) // cli; hlt
+	r := m.Run()
+	if r.Kind != ExitHalted || r.Status != StatusHalted {
+		t.Fatalf("exit = %v status %d (%s), want halted 0", r.Kind, r.Status, r.Message)
+	}
+}
+
+func TestCycleBudget(t *testing.T) {
+	m, _ := newTestMachine(t, 1, 5000, 0xEB, 0xFE) // jmp $
+	r := m.Run()
+	if r.Kind != ExitBudget || r.Status != StatusBudget {
+		t.Fatalf("exit = %v status %d, want budget", r.Kind, r.Status)
+	}
+	if !strings.Contains(r.Message, "cpu0 running at 0008:00100000") || !strings.Contains(r.Message, "jmp") {
+		t.Errorf("message does not say where the CPU was:\n%s", r.Message)
+	}
+	if r.Cycles < 5000 || r.Cycles > 5001 {
+		t.Errorf("ended at cycle %d, want 5000", r.Cycles)
+	}
+}
+
+func TestAccessToNothingIsAFault(t *testing.T) {
+	// mov eax, [0x40000000]: far beyond 2 MiB of RAM.
+	m, _ := newTestMachine(t, 1, 0, 0xA1, 0x00, 0x00, 0x00, 0x40, 0xF4)
+	r := m.Run()
+	if r.Kind != ExitFault || r.Status != StatusFault {
+		t.Fatalf("exit = %v status %d, want fault", r.Kind, r.Status)
+	}
+	for _, want := range []string{"read of 4 byte(s) at physical address 0x40000000", "mov eax, dword ptr [0x40000000]", "EAX="} {
+		if !strings.Contains(r.Message, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.Message)
+		}
+	}
+}
+
+func TestJumpOutsideRAM(t *testing.T) {
+	// jmp 0xfec00000 (the IO-APIC window): mov eax, imm; jmp eax
+	m, _ := newTestMachine(t, 1, 0, 0xB8, 0x00, 0x00, 0xC0, 0xFE, 0xFF, 0xE0)
+	r := m.Run()
+	if r.Kind != ExitFault || !strings.Contains(r.Message, "instruction fetch at linear address 0xfec00000") {
+		t.Fatalf("exit = %v: %s", r.Kind, r.Message)
+	}
+}
+
+func TestEventOrder(t *testing.T) {
+	m, _ := newTestMachine(t, 1, 0)
+	var got []int
+	m.Schedule(30, func() { got = append(got, 3) })
+	m.Schedule(10, func() { got = append(got, 1) })
+	id := m.Schedule(20, func() { got = append(got, 99) })
+	m.Schedule(20, func() { got = append(got, 2) })
+	m.Schedule(30, func() { got = append(got, 4) })
+	m.Cancel(id)
+	m.Cancel(id) // twice is harmless
+	m.now = 30
+	m.fireEvents()
+	if want := []int{1, 2, 3, 4}; !equalInts(got, want) {
+		t.Errorf("events ran %v, want %v", got, want)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestParseTraffic(t *testing.T) {
+	c, err := ParseTraffic("irq=11,rate=2000,jitter=20%")
+	if err != nil || c.IRQ != 11 || c.Rate != 2000 || c.Jitter != 0.2 {
+		t.Errorf("ParseTraffic = %+v, %v", c, err)
+	}
+	for _, bad := range []string{"", "irq=2,rate=10", "irq=11", "irq=11,rate=-1", "irq=11,rate=5,jitter=150%", "irq=11,rate=5,foo=1"} {
+		if _, err := ParseTraffic(bad); err == nil {
+			t.Errorf("ParseTraffic(%q) accepted", bad)
+		}
+	}
+}
