@@ -24,6 +24,18 @@ type block struct {
 	realMode   bool
 	cycles     uint64 // the sum of its instructions' costs
 	insts      []inst
+	// valid is cleared when the block is dropped from the cache, so links
+	// to it from other blocks go stale safely.
+	valid bool
+	// links remember the blocks that followed this one (the branch taken
+	// and not taken), so the next block is found without a cache lookup.
+	links [2]blockLink
+}
+
+// blockLink is a remembered successor: the block that ran at EIP eip.
+type blockLink struct {
+	eip uint32
+	b   *block
 }
 
 // codePage is the cache's index of one 4 KiB page of RAM.
@@ -63,6 +75,26 @@ func (c *CPU) block() *block {
 	return b
 }
 
+// nextBlock returns the block at EIP after block prev ran, following
+// prev's links when it can. The caller guarantees that nothing but prev's
+// own instructions ran since (no interrupt, no change of CS or mode).
+func (c *CPU) nextBlock(prev *block) *block {
+	eip := c.EIP
+	if l := &prev.links[0]; l.eip == eip && l.b != nil && l.b.valid {
+		return l.b
+	}
+	if l := &prev.links[1]; l.eip == eip && l.b != nil && l.b.valid {
+		prev.links[0], prev.links[1] = prev.links[1], prev.links[0]
+		return prev.links[0].b
+	}
+	b := c.block()
+	if prev.valid && b.valid {
+		prev.links[1] = prev.links[0]
+		prev.links[0] = blockLink{eip: eip, b: b}
+	}
+	return b
+}
+
 // insert adds a translated block to the cache.
 func (c *CPU) insert(b *block) {
 	bc := &c.cache
@@ -84,6 +116,7 @@ func (c *CPU) insert(b *block) {
 		}
 		p.blocks = append(p.blocks, b)
 	}
+	b.valid = true
 	for l := b.start >> lineShift; l <= (b.end-1)>>lineShift && l < uint32(len(bc.line)); l++ {
 		if bc.line[l] != 0xFFFF {
 			bc.line[l]++
@@ -94,6 +127,8 @@ func (c *CPU) insert(b *block) {
 // remove drops a block from the cache.
 func (c *CPU) remove(b *block) {
 	bc := &c.cache
+	b.valid = false
+	b.links = [2]blockLink{}
 	first, last := b.start>>pageShift, (b.end-1)>>pageShift
 	for pg := first; pg <= last && pg < uint32(len(bc.pages)); pg++ {
 		p := bc.pages[pg]

@@ -139,6 +139,9 @@ type CPU struct {
 	CR2  uint32
 	CR3  uint32
 	CR4  uint32
+	// DR holds the debug registers DR0–DR7. MOV DRn stores and loads them;
+	// no breakpoint they describe is emulated.
+	DR [8]uint32
 
 	// CPL is the current privilege level (CS.RPL in protected mode).
 	CPL int
@@ -384,6 +387,13 @@ func (c *CPU) SetLimit(limit uint64) {
 
 // Limit returns the cycle at which the current Run returns.
 func (c *CPU) Limit() uint64 { return c.limit }
+
+// InterruptSignalled reports whether an NMI, or a maskable interrupt with
+// EFLAGS.IF set, was signalled and not yet taken: a halted processor with
+// one will wake at its next boundary.
+func (c *CPU) InterruptSignalled() bool {
+	return c.nmi && !c.nmiBlocked || c.intr && c.flags&FlagIF != 0
+}
 
 // WaitingForSIPI reports whether the processor waits for a start-up IPI.
 func (c *CPU) WaitingForSIPI() bool { return c.waitSIPI }

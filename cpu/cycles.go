@@ -37,7 +37,7 @@ var costs = map[x86asm.Op]uint32{
 	x86asm.LOOP: 2, x86asm.LOOPE: 2, x86asm.LOOPNE: 2,
 	x86asm.CPUID: 100, x86asm.RDTSC: 20, x86asm.RDMSR: 50, x86asm.WRMSR: 100,
 	x86asm.PAUSE: 10,
-	x86asm.IN: costPortIO, x86asm.OUT: costPortIO,
+	x86asm.IN:    costPortIO, x86asm.OUT: costPortIO,
 	x86asm.INSB: costPortIO, x86asm.INSW: costPortIO, x86asm.INSD: costPortIO,
 	x86asm.OUTSB: costPortIO, x86asm.OUTSW: costPortIO, x86asm.OUTSD: costPortIO,
 	x86asm.LGDT: costPrivileged, x86asm.LIDT: costPrivileged, x86asm.LTR: costPrivileged,

@@ -32,20 +32,32 @@ func (c *CPU) runBlocks() (r StopReason) {
 			r = c.unwind(p)
 		}
 	}()
+	var prev *block // the block that just ran, if nothing else happened since
 	for {
 		if c.brk || c.shadow {
+			prev = nil
 			if r := c.boundary(); r != stopNone {
 				return r
+			}
+			if c.brk {
+				continue // the boundary ran an instruction or took an interrupt: look again
 			}
 		}
 		if c.Cycles >= c.limit {
 			return StopLimit
 		}
-		b := c.block()
-		if c.Cycles+b.cycles <= c.limit && !c.shadow {
+		var b *block
+		if prev != nil {
+			b = c.nextBlock(prev)
+		} else {
+			b = c.block()
+		}
+		if c.Cycles+b.cycles <= c.limit {
 			c.runBlock(b)
+			prev = b
 		} else {
 			c.stepBlock(b)
+			prev = nil
 		}
 	}
 }

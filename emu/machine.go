@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"preemptlab/apic"
 	"preemptlab/boot"
 	"preemptlab/cpu"
 	"preemptlab/pit"
@@ -92,6 +93,7 @@ type Machine struct {
 	ioapicSetIRQ func(pin int, level bool)
 
 	pit         *pit.PIT
+	apic        *apic.System
 	uart        *UART
 	post        uint8
 	warnedPorts map[uint16]bool
@@ -150,6 +152,7 @@ func New(cfg Config) (*Machine, error) {
 	m.MapPorts(0x80, 1, postPort{&m.post})
 	m.MapPorts(0x20, 2, bytePorts{newPIC()})
 	m.MapPorts(0xA0, 2, bytePorts{newPIC()})
+	m.attachAPIC()
 	m.attachPIT()
 	return m, nil
 }

@@ -32,7 +32,9 @@ func (m *Machine) Run() *Result {
 }
 
 // runnable reports whether a processor can execute instructions now.
-func runnable(c *cpu.CPU) bool { return !c.Halted() && !c.WaitingForSIPI() }
+func runnable(c *cpu.CPU) bool {
+	return (!c.Halted() || c.InterruptSignalled()) && !c.WaitingForSIPI()
+}
 
 // step advances the machine: it fires due events, then runs the processor
 // furthest behind up to the next event or the end of its quantum.

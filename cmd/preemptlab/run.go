@@ -26,6 +26,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	mhz := fs.Uint64("mhz", 1000, "processor clock in MHz (cycles per microsecond)")
 	maxCycles := fs.Uint64("max-cycles", defaultMaxCycles, "end the run after this many cycles (0: no limit)")
 	stats := fs.Bool("stats", false, "print instructions, cycles and emulated MIPS to stderr")
+	gops := fs.String("gops", "127.0.0.1:0", "address for the gops agent (\"off\" disables it)")
 	image, rest := splitImage(args)
 	if err := fs.Parse(rest); err != nil {
 		return 0, usageError{err.Error()}
@@ -52,6 +53,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if _, err := m.LoadMultiboot(data, *cmdline); err != nil {
 		return 0, fmt.Errorf("%s: %v", image, err)
 	}
+	defer startGops(*gops, stderr)()
 	start := time.Now()
 	res := m.Run()
 	elapsed := time.Since(start)
@@ -82,7 +84,7 @@ func splitImage(args []string) (string, []string) {
 // needsValue reports whether a flag argument takes the next argument as its value.
 func needsValue(a string) bool {
 	switch a {
-	case "-cmdline", "--cmdline", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
+	case "-cmdline", "--cmdline", "-gops", "--gops", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
 		return true
 	}
 	return false

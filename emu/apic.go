@@ -1,0 +1,140 @@
+package emu
+
+// This file attaches the local APICs and the IO-APIC to the machine: their
+// MMIO windows, their MSRs, the interrupt acknowledge cycle, and how they
+// act on the processors.
+
+import (
+	"preemptlab/apic"
+	"preemptlab/cpu"
+)
+
+// attachAPIC builds the interrupt fabric and maps its windows. Every
+// processor sees its own local APIC at LAPICBase (relocation through
+// IA32_APIC_BASE is not emulated: the window stays put).
+func (m *Machine) attachAPIC() {
+	m.apic = apic.NewSystem(len(m.cpus), m, apicControl{m}, m.cfg.MHz*1_000_000)
+	m.MapMMIO(LAPICBase, windowSize, "local APIC", lapicWindow{m.apic})
+	m.MapMMIO(IOAPICBase, windowSize, "IO-APIC", ioapicWindow{m.apic.IOAPIC()})
+	m.msr = m.apic
+	m.intc = apicAck{m.apic}
+	m.ioapicSetIRQ = m.apic.IOAPIC().SetIRQ
+}
+
+// dwordAccess performs a sub-dword or unaligned access to a register
+// window of 32-bit registers: reads take the bytes from the aligned dword,
+// writes of less than a dword are widened with the register's other bytes
+// read back first.
+func dwordRead(read func(off uint32) uint32, off uint32, size int) uint32 {
+	if size == 4 && off&3 == 0 {
+		return read(off)
+	}
+	v := read(off &^ 3)
+	v >>= 8 * (off & 3)
+	if size < 4 {
+		v &= uint32(1)<<(8*size) - 1
+	}
+	return v
+}
+
+func dwordWrite(read func(off uint32) uint32, write func(off, v uint32), off uint32, size int, v uint32) {
+	if size == 4 && off&3 == 0 {
+		write(off, v)
+		return
+	}
+	sh := 8 * (off & 3)
+	mask := (uint32(1)<<(8*size) - 1) << sh
+	if size == 4 {
+		mask = 0xFFFFFFFF << sh
+	}
+	old := read(off &^ 3)
+	write(off&^3, old&^mask|(v<<sh)&mask)
+}
+
+// lapicWindow is the local APIC window: each processor reaches its own.
+type lapicWindow struct{ s *apic.System }
+
+func (w lapicWindow) Read(cpu int, off uint32, size int) uint32 {
+	return dwordRead(w.s.LAPIC(cpu).Read, off, size)
+}
+
+func (w lapicWindow) Write(cpu int, off uint32, size int, v uint32) {
+	l := w.s.LAPIC(cpu)
+	dwordWrite(l.Read, l.Write, off, size, v)
+}
+
+// ioapicWindow is the IO-APIC window.
+type ioapicWindow struct{ io *apic.IOAPIC }
+
+func (w ioapicWindow) Read(cpu int, off uint32, size int) uint32 {
+	return dwordRead(w.io.Read, off, size)
+}
+
+func (w ioapicWindow) Write(cpu int, off uint32, size int, v uint32) {
+	dwordWrite(w.io.Read, w.io.Write, off, size, v)
+}
+
+// apicAck is the interrupt acknowledge cycle of the local APICs.
+type apicAck struct{ s *apic.System }
+
+func (a apicAck) Acknowledge(cpu int) (uint8, bool) {
+	l := a.s.LAPIC(cpu)
+	if !l.PendingInterrupt() {
+		return 0, false
+	}
+	return l.Acknowledge(), true
+}
+
+// apicControl is how the APICs act on the processors. An action on
+// another processor than the one running happens at the running one's
+// time: it is queued as an event at that cycle, which fires once every
+// processor has reached it, so no processor sees an IPI before it was sent.
+type apicControl struct{ m *Machine }
+
+// atNow runs fn now if it concerns the running processor or no processor
+// runs, else at the running processor's time.
+func (a apicControl) atNow(cpu int, fn func()) {
+	m := a.m
+	if m.running == nil || m.running.ID == cpu {
+		fn()
+		return
+	}
+	m.Schedule(m.running.Cycles, fn)
+}
+
+func (a apicControl) Kick(cpu int) {
+	a.atNow(cpu, func() {
+		m := a.m
+		c := m.cpus[cpu]
+		m.catchUp(c)
+		if l := m.apic.LAPIC(cpu); l.PendingNMI() {
+			l.AckNMI()
+			c.NMI()
+		}
+		c.Interrupt()
+	})
+}
+
+func (a apicControl) INIT(cpu int) {
+	a.atNow(cpu, func() {
+		c := a.m.cpus[cpu]
+		a.m.catchUp(c)
+		c.INIT()
+	})
+}
+
+func (a apicControl) StartUp(cpu int, vector uint8) {
+	a.atNow(cpu, func() {
+		c := a.m.cpus[cpu]
+		a.m.catchUp(c)
+		c.StartUp(vector)
+	})
+}
+
+// catchUp brings a processor that was not running (halted, waiting for
+// SIPI) up to the current time before it is woken.
+func (m *Machine) catchUp(c *cpu.CPU) {
+	if now := m.Now(); !runnable(c) && c.Cycles < now {
+		c.Cycles = now
+	}
+}
