@@ -337,6 +337,7 @@ func (c *CPU) SetProtectedFlat(eip uint32) {
 	c.EIP = eip
 	c.SetEFLAGS(flagsFixed)
 	c.halted = false
+	c.waitSIPI = false
 }
 
 // EFLAGS returns the flags register with the arithmetic flags computed.

@@ -19,6 +19,7 @@ const (
 	lazyLogic              // AND, OR, XOR, TEST: CF = OF = AF = 0
 	lazyInc                // res = a + 1, CF kept in cin
 	lazyDec                // res = a - 1, CF kept in cin
+	lazyShift              // SF, ZF, PF from res; CF = cin; OF = b != 0; AF = 0 (shifts, SHLD/SHRD, MUL, IMUL)
 )
 
 // lazyFlags records the last flag-setting operation.
@@ -66,7 +67,7 @@ func (l *lazyFlags) carry() bool {
 		return a < b
 	case lazySbb:
 		return a < b || (l.cin != 0 && a == b)
-	case lazyInc, lazyDec:
+	case lazyInc, lazyDec, lazyShift:
 		return l.cin != 0
 	}
 	return false // lazyLogic
@@ -84,6 +85,8 @@ func (l *lazyFlags) overflow() bool {
 		return l.res == s
 	case lazyDec:
 		return l.res == s-1
+	case lazyShift:
+		return l.b != 0
 	}
 	return false
 }
@@ -104,7 +107,7 @@ func (l *lazyFlags) compute() uint32 {
 		f |= FlagSF
 	}
 	f |= parity(l.res)
-	if l.op != lazyLogic {
+	if l.op != lazyLogic && l.op != lazyShift {
 		f |= (l.a ^ l.b ^ l.res) & FlagAF
 	}
 	return f

@@ -1,7 +1,14 @@
 package cpu
 
 // This file implements near control transfers: JMP, Jcc, CALL, RET, LOOP,
-// JCXZ/JECXZ.
+// LOOPE, LOOPNE, JCXZ and JECXZ.
+//
+// The operand size decides the width of EIP: with a 16-bit operand size a
+// relative target is truncated to 16 bits (translate does it), an indirect
+// target is a word, and CALL and RET push and pop a word. LOOP and JCXZ
+// count in CX or ECX by the address size. A target beyond the CS limit
+// raises #GP(0) at the branch, before anything changes. None of these
+// instructions changes the flags.
 
 import "golang.org/x/arch/x86/x86asm"
 
@@ -19,6 +26,8 @@ func init() {
 	register(translateJmp, x86asm.JMP)
 	register(translateCall, x86asm.CALL)
 	register(translateRet, x86asm.RET)
+	register(translateLoop, x86asm.LOOP, x86asm.LOOPE, x86asm.LOOPNE)
+	register(translateJcxz, x86asm.JCXZ, x86asm.JECXZ)
 }
 
 func translateJcc(x *x86asm.Inst, in *inst) bool {
@@ -32,6 +41,7 @@ func translateJcc(x *x86asm.Inst, in *inst) bool {
 
 func opJcc(c *CPU, in *inst) {
 	if c.cond(in.aux) {
+		c.checkCodeLimit(in.target)
 		c.EIP = in.target
 	}
 }
@@ -49,7 +59,10 @@ func translateJmp(x *x86asm.Inst, in *inst) bool {
 	return true
 }
 
-func opJmp(c *CPU, in *inst) { c.EIP = in.target }
+func opJmp(c *CPU, in *inst) {
+	c.checkCodeLimit(in.target)
+	c.EIP = in.target
+}
 
 // opJmpIndirect jumps to a register or memory operand; a 16-bit operand
 // clears the upper half of EIP.
@@ -60,7 +73,8 @@ func opJmpIndirect(c *CPU, in *inst) {
 }
 
 // checkCodeLimit raises #GP(0) if a near branch target lies beyond the CS
-// limit, before the branch changes anything.
+// limit, before the branch changes anything. (A flat code segment's limit
+// is 4 GiB, so the check never fires there.)
 func (c *CPU) checkCodeLimit(t uint32) {
 	if t > c.Seg[CS].Limit {
 		c.exception(excGP, 0)
@@ -83,6 +97,7 @@ func translateCall(x *x86asm.Inst, in *inst) bool {
 }
 
 func opCall32(c *CPU, in *inst) {
+	c.checkCodeLimit(in.target)
 	c.push32(in.next)
 	c.EIP = in.target
 }
@@ -105,7 +120,7 @@ func translateRet(x *x86asm.Inst, in *inst) bool {
 	if in.dstKind == argImm {
 		in.imm &= 0xFFFF
 	}
-	if in.size == 4 && in.dstKind == argNone && true {
+	if in.size == 4 && in.dstKind == argNone {
 		in.fn = opRet32
 	} else {
 		in.fn = opRet
@@ -132,4 +147,60 @@ func opRet(c *CPU, in *inst) {
 	sp := (c.R[ESP] + uint32(in.size) + in.imm) & m
 	c.R[ESP] = c.R[ESP]&^m | sp
 	c.EIP = t
+}
+
+// LOOP variants, kept in in.aux.
+const (
+	loopPlain = iota
+	loopE
+	loopNE
+)
+
+func translateLoop(x *x86asm.Inst, in *inst) bool {
+	if in.flags&fRel == 0 {
+		return false
+	}
+	switch x.Op {
+	case x86asm.LOOPE:
+		in.aux = loopE
+	case x86asm.LOOPNE:
+		in.aux = loopNE
+	}
+	in.fn = opLoop
+	return true
+}
+
+// opLoop decrements the count register (CX or ECX by the address size) and
+// branches if it is not zero (and, for LOOPE and LOOPNE, ZF is 1 or 0).
+func opLoop(c *CPU, in *inst) {
+	m := strMask(in)
+	n := (c.R[ECX] - 1) & m
+	taken := n != 0
+	switch in.aux {
+	case loopE:
+		taken = taken && c.cond(condE)
+	case loopNE:
+		taken = taken && c.cond(condNE)
+	}
+	if taken {
+		c.checkCodeLimit(in.target)
+		c.EIP = in.target
+	}
+	c.R[ECX] = c.R[ECX]&^m | n
+}
+
+func translateJcxz(x *x86asm.Inst, in *inst) bool {
+	if in.flags&fRel == 0 {
+		return false
+	}
+	in.fn = opJcxz
+	return true
+}
+
+// opJcxz branches if CX (JCXZ, 16-bit addressing) or ECX (JECXZ) is zero.
+func opJcxz(c *CPU, in *inst) {
+	if c.R[ECX]&strMask(in) == 0 {
+		c.checkCodeLimit(in.target)
+		c.EIP = in.target
+	}
 }

@@ -1,8 +1,10 @@
 package cpu
 
 // This file implements data movement: MOV between general registers,
-// memory and immediates, MOVZX, MOVSX, LEA, PUSH, POP, NOP and PAUSE.
-// MOV to and from segment and control registers is in ops_system.go.
+// memory and immediates (including the moffs forms A0–A3), MOVZX, MOVSX,
+// LEA, XLAT, PUSH, POP, NOP and PAUSE. MOV to and from segment and control
+// registers is in ops_system.go. None of these instructions changes the
+// flags.
 
 import "golang.org/x/arch/x86/x86asm"
 
@@ -12,6 +14,7 @@ func init() {
 	register(translateLea, x86asm.LEA)
 	register(translatePush, x86asm.PUSH)
 	register(translatePop, x86asm.POP)
+	register(translateXlat, x86asm.XLATB)
 	register(func(x *x86asm.Inst, in *inst) bool { in.fn = opNop; return true }, x86asm.NOP, x86asm.PAUSE)
 }
 
@@ -134,7 +137,18 @@ func opPushI32(c *CPU, in *inst) { c.push32(in.imm) }
 
 func opPush(c *CPU, in *inst) { c.push(in.size, c.dstVal(in)) }
 
-func opPushSeg(c *CPU, in *inst) { c.push(in.size, uint32(c.Seg[in.aux].Sel)) }
+// opPushSeg pushes a segment selector. With a 32-bit operand size the
+// stack pointer moves by 4 but, as on P6 and later Intel processors, only
+// the low word is written; the upper word of the slot keeps its old value.
+func opPushSeg(c *CPU, in *inst) {
+	m := c.stackMask()
+	sp := (c.R[ESP] - uint32(in.size)) & m
+	if !c.Seg[SS].flat {
+		c.segCheck(SS, sp, uint32(in.size), true)
+	}
+	c.write16(SS, sp, uint32(c.Seg[in.aux].Sel))
+	c.R[ESP] = c.R[ESP]&^m | sp
+}
 
 func translatePop(x *x86asm.Inst, in *inst) bool {
 	if r, ok := x.Args[0].(x86asm.Reg); ok {
@@ -158,15 +172,36 @@ func opPopR32(c *CPU, in *inst) { c.R[in.dst] = c.pop32() }
 // opPop pops into a register or memory. The address of a memory operand
 // that uses ESP is computed after ESP is incremented, as the SDM says.
 func opPop(c *CPU, in *inst) {
-	sp := c.R[ESP]
-	v := c.pop(in.size)
-	if in.dstKind == argMem {
-		defer func() {
-			if r := recover(); r != nil {
-				c.R[ESP] = sp
-				panic(r)
-			}
-		}()
+	if in.dstKind == argReg {
+		v := c.pop(in.size)
+		c.setReg(in.dst, in.size, v)
+		return
 	}
-	c.setDst(in, v)
+	m := c.stackMask()
+	sp := c.R[ESP]
+	v := c.read(SS, sp&m, in.size)
+	popped := sp&^m | (sp+uint32(in.size))&m
+	c.R[ESP] = popped
+	a := c.ea(in)
+	c.R[ESP] = sp // a fault in the write leaves ESP as it was
+	c.write(in.seg, a, in.size, v)
+	c.R[ESP] = popped
+}
+
+// translateXlat keeps the table's segment (DS or the override) in in.seg.
+func translateXlat(x *x86asm.Inst, in *inst) bool {
+	if in.dstKind != argMem {
+		return false
+	}
+	in.fn = opXlat
+	return true
+}
+
+// opXlat loads AL from the table at seg:(E)BX indexed by AL.
+func opXlat(c *CPU, in *inst) {
+	off := c.R[EBX] + c.reg8(0)
+	if in.flags&fAddr16 != 0 {
+		off &= 0xFFFF
+	}
+	c.setReg8(0, c.read8(in.seg, off))
 }

@@ -184,7 +184,8 @@ func (c *CPU) unwind(p any) StopReason {
 		if c.HookException != nil && c.HookException(c, e.vector, e.code) {
 			return stopNone
 		}
-		return c.raise(e)
+		c.Cycles += costInterrupt // so a loop of faults cannot stop time
+		return c.raiseOrStop(e)
 	case stopPanic:
 		if in != nil {
 			c.EIP = in.eip()
@@ -192,4 +193,19 @@ func (c *CPU) unwind(p any) StopReason {
 		return e.reason
 	}
 	panic(p)
+}
+
+// raiseOrStop delivers exception e; a bus error while delivering it (a
+// stack or an IDT outside RAM) stops the processor instead of escaping Run.
+func (c *CPU) raiseOrStop(e guestException) (r StopReason) {
+	defer func() {
+		if p := recover(); p != nil {
+			s, ok := p.(stopPanic)
+			if !ok {
+				panic(p)
+			}
+			r = s.reason
+		}
+	}()
+	return c.raise(e)
 }

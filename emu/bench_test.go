@@ -32,3 +32,32 @@ func BenchmarkCompiledC(b *testing.B) {
 	}
 	b.ReportMetric(float64(insts)/b.Elapsed().Seconds()/1e6, "MIPS")
 }
+
+// BenchmarkIdle runs two processors that halt between the interrupts of
+// their 1 kHz local APIC timers, and reports simulated seconds per host
+// second: how fast idle time fast-forwards.
+func BenchmarkIdle(b *testing.B) {
+	code, err := os.ReadFile("testdata/idle.bin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const seconds = 10
+	var simulated float64
+	for b.Loop() {
+		m, err := New(Config{CPUs: 2, MemMB: 2, Console: io.Discard, MaxCycles: seconds * 1e9})
+		if err != nil {
+			b.Fatal(err)
+		}
+		copy(m.RAM()[0x100000:], code)
+		for i, c := range m.CPUs() {
+			c.SetProtectedFlat(0x100000)
+			c.R[4] = uint32(0x80000 - i*0x1000)
+		}
+		r := m.Run()
+		if r.Kind != ExitBudget {
+			b.Fatalf("idle machine ended with %v: %s", r.Kind, r.Message)
+		}
+		simulated += seconds
+	}
+	b.ReportMetric(simulated/b.Elapsed().Seconds(), "sim-s/s")
+}

@@ -144,6 +144,9 @@ func New(cfg Config) (*Machine, error) {
 	for i := 0; i < cfg.CPUs; i++ {
 		c := cpu.New(i, m.ram, busAdapter{m})
 		c.Warn = func(msg string) { m.logf("warning: %s", msg) }
+		if i > 0 {
+			c.INIT() // application processors wait for a start-up IPI
+		}
 		m.cpus = append(m.cpus, c)
 	}
 	m.uart = &UART{out: cfg.Console}

@@ -12,11 +12,6 @@ import (
 
 // Run runs the machine until it ends, and says how.
 func (m *Machine) Run() *Result {
-	for i, c := range m.cpus {
-		if i > 0 && !c.WaitingForSIPI() {
-			c.INIT()
-		}
-	}
 	for m.result == nil {
 		m.step()
 	}

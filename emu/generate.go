@@ -1,0 +1,3 @@
+package emu
+
+//go:generate sh -c "as --32 -o testdata/idle.o testdata/idle.s && ld -m elf_i386 -e 0x100000 -Ttext 0x100000 --oformat binary -o testdata/idle.bin testdata/idle.o && rm testdata/idle.o"
