@@ -140,6 +140,8 @@ type LAPIC struct {
 	nmiPending bool
 
 	timer timer
+	// timerEvent is onTimerEvent as a func value, made once.
+	timerEvent func()
 }
 
 // newLAPIC returns processor cpu's local APIC in its power-up state.

@@ -36,10 +36,11 @@ type timer struct {
 
 	deadline uint64 // armed IA32_TSC_DEADLINE, 0 when disarmed
 
-	armed   bool   // an expiry event is scheduled
-	eventID uint64 // its Clock id
-	eventAt uint64 // its global cycle
-	gen     uint64 // counts schedulings, so a stale callback does nothing
+	armed    bool   // an expiry event is scheduled
+	eventID  uint64 // its Clock id
+	eventAt  uint64 // its global cycle
+	gen      uint64 // counts schedulings, so a stale callback does nothing
+	eventGen uint64 // gen of the scheduled event
 }
 
 // divideShift returns log2 of the divisor a divide configuration value
@@ -204,15 +205,23 @@ func (l *LAPIC) timerArm(now uint64) {
 		return
 	}
 	t.gen++
-	gen := t.gen
 	t.armed = true
 	t.eventAt = at
-	t.eventID = l.sys.clock.Schedule(at, func() {
-		if l.timer.armed && l.timer.gen == gen {
-			l.timer.armed = false
-			l.timerExpire(at)
-		}
-	})
+	t.eventGen = t.gen
+	if l.timerEvent == nil {
+		l.timerEvent = l.onTimerEvent // made once: arming allocates nothing
+	}
+	t.eventID = l.sys.clock.Schedule(at, l.timerEvent)
+}
+
+// onTimerEvent is the clock callback of the armed expiry. The generation
+// check makes a callback that outlived its arming (a Clock whose Cancel
+// came too late) do nothing.
+func (l *LAPIC) onTimerEvent() {
+	if l.timer.armed && l.timer.gen == l.timer.eventGen {
+		l.timer.armed = false
+		l.timerExpire(l.timer.eventAt)
+	}
 }
 
 // timerExpire handles an expiry at global cycle at: a TSC deadline

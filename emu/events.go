@@ -8,7 +8,7 @@ import "container/heap"
 type event struct {
 	at    uint64
 	seq   uint64 // scheduling order: ties run first-scheduled first
-	id    uint64
+	id    uint64 // generation<<32 | slot in Machine.slab
 	fn    func()
 	index int // position in the heap, -1 once removed
 }
@@ -56,10 +56,9 @@ func (m *Machine) Now() uint64 {
 // cycle run in the order they were scheduled.
 func (m *Machine) Schedule(at uint64, fn func()) uint64 {
 	m.nextSeq++
-	m.nextID++
-	e := &event{at: at, seq: m.nextSeq, id: m.nextID, fn: fn}
+	e := m.newEvent()
+	e.at, e.seq, e.fn = at, m.nextSeq, fn
 	heap.Push(&m.events, e)
-	m.byID[e.id] = e
 	if m.running != nil && at < m.running.Limit() {
 		// The running processor must stop at the new event.
 		m.running.SetLimit(max(at, m.running.Cycles))
@@ -69,14 +68,39 @@ func (m *Machine) Schedule(at uint64, fn func()) uint64 {
 
 // Cancel removes a scheduled event; an unknown or fired id does nothing.
 func (m *Machine) Cancel(id uint64) {
-	e, ok := m.byID[id]
-	if !ok {
+	slot := id & 0xFFFFFFFF
+	if slot >= uint64(len(m.slab)) {
 		return
 	}
-	delete(m.byID, id)
-	if e.index >= 0 {
-		heap.Remove(&m.events, e.index)
+	e := m.slab[slot]
+	if e.id != id || e.index < 0 {
+		return // fired or cancelled: the slot moved on
 	}
+	heap.Remove(&m.events, e.index)
+	m.freeEvent(e)
+}
+
+// newEvent takes an event from the free list (or makes one). Its id is
+// its slot in m.slab and a generation, so ids are never reused and Cancel
+// needs no map.
+func (m *Machine) newEvent() *event {
+	var e *event
+	if n := len(m.free); n > 0 {
+		e = m.free[n-1]
+		m.free = m.free[:n-1]
+	} else {
+		e = &event{id: uint64(len(m.slab))}
+		m.slab = append(m.slab, e)
+	}
+	e.id += 1 << 32 // next generation of the slot
+	return e
+}
+
+// freeEvent returns a fired or cancelled event to the free list.
+func (m *Machine) freeEvent(e *event) {
+	e.fn = nil
+	e.index = -1
+	m.free = append(m.free, e)
 }
 
 // nextEvent returns the cycle of the earliest event, or ^0 if none.
@@ -91,7 +115,8 @@ func (m *Machine) nextEvent() uint64 {
 func (m *Machine) fireEvents() {
 	for len(m.events) > 0 && m.events[0].at <= m.now {
 		e := heap.Pop(&m.events).(*event)
-		delete(m.byID, e.id)
-		e.fn()
+		fn := e.fn
+		m.freeEvent(e)
+		fn()
 	}
 }

@@ -82,9 +82,9 @@ type Machine struct {
 	intc  InterruptController
 
 	events  eventQueue
-	byID    map[uint64]*event
+	slab    []*event // every event ever made, by slot
+	free    []*event // events not in the queue, for reuse
 	nextSeq uint64
-	nextID  uint64
 
 	now     uint64   // global time: the furthest-behind processor's time
 	running *cpu.CPU // the processor inside Run, or nil
@@ -138,7 +138,6 @@ func New(cfg Config) (*Machine, error) {
 	m := &Machine{
 		cfg:         cfg,
 		ram:         make([]byte, cfg.MemMB<<20),
-		byID:        map[uint64]*event{},
 		warnedPorts: map[uint16]bool{},
 	}
 	for i := 0; i < cfg.CPUs; i++ {

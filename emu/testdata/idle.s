@@ -5,6 +5,7 @@
 	.code32
 	.org 0
 start:
+	lgdt gdtr
 	lidt idtr
 	# IDT entry 0x40 -> handler (interrupt gate, selector 0x08)
 	mov $handler, %eax
@@ -27,6 +28,11 @@ handler:
 	movl $0, 0xFEE000B0
 	iret
 	.align 8
+gdt:	.quad 0
+	.quad 0x00CF9A000000FFFF	# 0x08 flat code
+	.quad 0x00CF92000000FFFF	# 0x10 flat data
+gdtr:	.word 3*8-1
+	.long gdt
 idtr:	.word 0x41*8-1
 	.long idt
 ticks:	.long 0
