@@ -19,11 +19,16 @@ const (
 // that transfers control or changes machine state.
 type block struct {
 	start, end uint32 // linear byte range [start, end)
-	csBase     uint32 // CS base and code size it was translated for
+	csBase     uint32 // CS base, limit and code size it was translated for
+	csLimit    uint32
 	mode32     bool
 	realMode   bool
 	cycles     uint64 // the sum of its instructions' costs
-	insts      []inst
+	insts      []inst // one entry per guest instruction, for stepping
+	// fast is insts with compare-and-branch pairs fused into one entry,
+	// for running the whole block (it is insts when nothing fused).
+	fast   []inst
+	ninsts uint64 // guest instructions in the block
 	// valid is cleared when the block is dropped from the cache, so links
 	// to it from other blocks go stale safely.
 	valid bool
@@ -61,7 +66,7 @@ func (c *CPU) block() *block {
 	lin := c.Seg[CS].Base + c.EIP
 	if lin < c.ramTop {
 		if p := c.cache.pages[lin>>pageShift]; p != nil {
-			if b := p.entry[lin&(pageSize-1)]; b != nil && b.csBase == c.Seg[CS].Base && b.mode32 == c.mode32 && b.realMode == c.realMode {
+			if b := p.entry[lin&(pageSize-1)]; b != nil && b.csBase == c.Seg[CS].Base && b.csLimit == c.Seg[CS].Limit && b.mode32 == c.mode32 && b.realMode == c.realMode {
 				return b
 			}
 		}
@@ -180,8 +185,14 @@ func (c *CPU) codeWritten(a uint32, size int) {
 
 // inBlock reports whether the current instruction belongs to block b.
 func (c *CPU) inBlock(b *block) bool {
-	k := int(c.cur.idx)
-	return k < len(b.insts) && &b.insts[k] == c.cur
+	for _, insts := range [2][]inst{b.insts, b.fast} {
+		for k := range insts {
+			if &insts[k] == c.cur {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FlushCache drops every translated block.

@@ -33,8 +33,13 @@ type lazyFlags struct {
 }
 
 // sizeMask and signBit return the mask and the sign bit of an operand size.
-func sizeMask(size uint8) uint32 { return uint32(1)<<(size*8-1)<<1 - 1 }
-func signBit(size uint8) uint32  { return uint32(1) << (size*8 - 1) }
+func sizeMask(size uint8) uint32 { return sizeMasks[size&7] }
+func signBit(size uint8) uint32  { return signBits[size&7] }
+
+var (
+	sizeMasks = [8]uint32{1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
+	signBits  = [8]uint32{1: 0x80, 2: 0x8000, 4: 0x80000000}
+)
 
 // parity returns PF for the low byte of v.
 func parity(v uint32) uint32 {
@@ -45,8 +50,10 @@ func parity(v uint32) uint32 {
 }
 
 // setLazy records an operation's flags.
+// cin is left alone: only the operations that use it set it.
 func (c *CPU) setLazy(op, size uint8, a, b, res uint32) {
-	c.lazy = lazyFlags{op: op, size: size, a: a, b: b, res: res & sizeMask(size)}
+	l := &c.lazy
+	l.op, l.size, l.a, l.b, l.res = op, size, a, b, res&sizeMask(size)
 }
 
 // setLazy32 records a 32-bit operation.

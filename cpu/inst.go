@@ -60,7 +60,8 @@ type inst struct {
 	aux              uint8 // per-handler: ALU operation, condition code, shift kind…
 	flags            uint8 // fAddr16, fRep…
 	len              uint8 // encoded length in bytes
-	idx              uint8 // position in its block
+	idx              uint8 // how many guest instructions of its block precede it
+	count            uint8 // guest instructions it executes: 1, or 2 when fused
 }
 
 // eip returns the address of the instruction itself (CS-relative).

@@ -237,14 +237,16 @@ func opIncR32(c *CPU, in *inst) {
 	cin := c.cf()
 	a := c.R[in.dst]
 	c.R[in.dst] = a + 1
-	c.lazy = lazyFlags{op: lazyInc, size: 4, cin: cin, a: a, b: 1, res: a + 1}
+	l := &c.lazy
+	l.op, l.size, l.cin, l.a, l.b, l.res = lazyInc, 4, cin, a, 1, a+1
 }
 
 func opDecR32(c *CPU, in *inst) {
 	cin := c.cf()
 	a := c.R[in.dst]
 	c.R[in.dst] = a - 1
-	c.lazy = lazyFlags{op: lazyDec, size: 4, cin: cin, a: a, b: 1, res: a - 1}
+	l := &c.lazy
+	l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
 }
 
 // opUnary is the general INC, DEC, NEG, NOT.

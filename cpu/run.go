@@ -125,7 +125,7 @@ func (c *CPU) external(v uint8) {
 // runBlock executes a whole block.
 func (c *CPU) runBlock(b *block) {
 	c.stepped = false
-	insts := b.insts
+	insts := b.fast
 	n := len(insts) - 1
 	for k := 0; k < n; k++ {
 		in := &insts[k]
@@ -134,7 +134,7 @@ func (c *CPU) runBlock(b *block) {
 		if c.brk {
 			c.EIP = in.next
 			c.Cycles += uint64(in.cycStart + in.cycles)
-			c.Instructions += uint64(k + 1)
+			c.Instructions += uint64(in.idx) + uint64(in.count)
 			return
 		}
 	}
@@ -143,7 +143,7 @@ func (c *CPU) runBlock(b *block) {
 	c.EIP = in.next
 	in.fn(c, in)
 	c.Cycles += b.cycles
-	c.Instructions += uint64(n + 1)
+	c.Instructions += b.ninsts
 }
 
 // stepBlock executes a block one instruction at a time until the limit.
@@ -163,7 +163,7 @@ func (c *CPU) stepOne(in *inst) {
 	c.EIP = in.next
 	in.fn(c, in)
 	c.Cycles += uint64(in.cycles)
-	c.Instructions++
+	c.Instructions += uint64(in.count)
 }
 
 // unwind handles a panic from a handler: an exception to deliver or a

@@ -39,7 +39,7 @@ func isENDBR32(b []byte) bool {
 
 // translate decodes the block starting at linear address lin (= CS.base+EIP).
 func (c *CPU) translate(lin uint32) *block {
-	b := &block{start: lin, csBase: c.Seg[CS].Base, mode32: c.mode32, realMode: c.realMode}
+	b := &block{start: lin, csBase: c.Seg[CS].Base, csLimit: c.Seg[CS].Limit, mode32: c.mode32, realMode: c.realMode}
 	mode := 16
 	if c.mode32 {
 		mode = 32
@@ -72,6 +72,7 @@ func (c *CPU) translate(lin uint32) *block {
 			}
 		}
 		in.idx = uint8(len(b.insts))
+		in.count = 1
 		in.cycStart = cycles
 		cycles += in.cycles
 		b.insts = append(b.insts, in)
@@ -86,6 +87,13 @@ func (c *CPU) translate(lin uint32) *block {
 		b.end = b.start + 1
 	}
 	b.cycles = uint64(cycles)
+	b.ninsts = uint64(len(b.insts))
+	b.fast = b.insts
+	if b.csLimit == 0xFFFFFFFF {
+		// No branch target can be beyond the limit, so the fused
+		// branch needs no limit check (see fuse.go).
+		b.fast = fuse(b.insts)
+	}
 	return b
 }
 
