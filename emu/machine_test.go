@@ -124,3 +124,36 @@ func TestParseTraffic(t *testing.T) {
 		}
 	}
 }
+
+func TestTrafficRateAndDeterminism(t *testing.T) {
+	run := func(seed uint64) (uint64, []uint64) {
+		var out bytes.Buffer
+		m, err := New(Config{MemMB: 2, CPUs: 1, MaxCycles: 1e9, Seed: seed, Console: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(m.RAM()[0x100000:], []byte{0xFB, 0xF4, 0xEB, 0xFD}) // sti; 1: hlt; jmp 1b
+		m.CPUs()[0].SetProtectedFlat(0x100000)
+		if err := m.AddTraffic(TrafficConfig{IRQ: 11, Rate: 1000, Jitter: 0.2}, 0); err != nil {
+			t.Fatal(err)
+		}
+		tr := m.ports[TrafficPortBase].(*traffic)
+		r := m.Run()
+		if r.Kind != ExitBudget {
+			t.Fatalf("run ended with %v: %s", r.Kind, r.Message)
+		}
+		return tr.total, tr.pending
+	}
+	n1, p1 := run(7)
+	n2, p2 := run(7)
+	n3, p3 := run(8)
+	if n1 < 990 || n1 > 1010 {
+		t.Errorf("1000/s for 1 s raised %d interrupts", n1)
+	}
+	if n1 != n2 || len(p1) != len(p2) || p1[len(p1)-1] != p2[len(p2)-1] {
+		t.Errorf("same seed, different runs: %d vs %d interrupts", n1, n2)
+	}
+	if len(p3) == len(p1) && p3[len(p3)-1] == p1[len(p1)-1] {
+		t.Errorf("seeds 7 and 8 raised at the same cycles (%d)", n3)
+	}
+}

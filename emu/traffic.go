@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// TrafficPortBase is the first of the traffic device's ports.
+// TrafficPortBase is the first port of the first traffic device; device
+// i (in the order they were added) has its ports at TrafficPortBase+16·i.
 //
 // Port interface (32-bit accesses):
 //
@@ -77,6 +78,7 @@ func ParseTraffic(s string) (TrafficConfig, error) {
 type traffic struct {
 	m       *Machine
 	cfg     TrafficConfig
+	base    uint16
 	rng     *rand.Rand
 	period  float64 // mean interval in cycles
 	pending []uint64
@@ -84,18 +86,25 @@ type traffic struct {
 	fire    func()
 }
 
-// AddTraffic attaches a traffic device to the machine. Its intervals come
-// from a generator seeded with the machine's seed, so runs repeat exactly.
-func (m *Machine) AddTraffic(cfg TrafficConfig) {
+// AddTraffic attaches traffic device number i (0 to 15) to the machine.
+// Its intervals come from a generator seeded with the machine's seed and
+// i, so runs repeat exactly.
+func (m *Machine) AddTraffic(cfg TrafficConfig, i int) error {
+	if i < 0 || i > 15 {
+		return fmt.Errorf("--traffic: at most 16 traffic devices")
+	}
+	base := uint16(TrafficPortBase + 16*i)
 	t := &traffic{
 		m:      m,
 		cfg:    cfg,
-		rng:    rand.New(rand.NewPCG(m.cfg.Seed, 0x7472616666696300+uint64(cfg.IRQ))),
+		base:   base,
+		rng:    rand.New(rand.NewPCG(m.cfg.Seed, 0x7472616666696300+uint64(i))),
 		period: float64(m.cfg.MHz) * 1e6 / cfg.Rate,
 	}
 	t.fire = t.raise
-	m.MapPorts(TrafficPortBase, 16, t)
+	m.MapPorts(base, 16, t)
 	t.schedule()
+	return nil
 }
 
 func (t *traffic) schedule() {
@@ -115,7 +124,7 @@ func (t *traffic) raise() {
 }
 
 func (t *traffic) In(port uint16, size int) uint32 {
-	switch port - TrafficPortBase {
+	switch port - t.base {
 	case 0:
 		return uint32(len(t.pending))
 	case 4:
@@ -133,7 +142,7 @@ func (t *traffic) In(port uint16, size int) uint32 {
 }
 
 func (t *traffic) Out(port uint16, size int, v uint32) {
-	if port-TrafficPortBase != 0 || len(t.pending) == 0 {
+	if port-t.base != 0 || len(t.pending) == 0 {
 		return
 	}
 	t.pending = t.pending[1:]

@@ -26,6 +26,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	mhz := fs.Uint64("mhz", 1000, "processor clock in MHz (cycles per microsecond)")
 	maxCycles := fs.Uint64("max-cycles", defaultMaxCycles, "end the run after this many cycles (0: no limit)")
 	stats := fs.Bool("stats", false, "print instructions, cycles and emulated MIPS to stderr")
+	seed := fs.Uint64("seed", 1, "seed of the seeded devices (same image, flags and seed: same bytes)")
+	var traffic []emu.TrafficConfig
+	fs.Func("traffic", "add a traffic device: irq=N,rate=PER_SECOND[,jitter=P%] (repeatable)", func(s string) error {
+		t, err := emu.ParseTraffic(s)
+		if err == nil {
+			traffic = append(traffic, t)
+		}
+		return err
+	})
 	gops := fs.String("gops", "127.0.0.1:0", "address for the gops agent (\"off\" disables it)")
 	image, rest := splitImage(args)
 	if err := fs.Parse(rest); err != nil {
@@ -44,7 +53,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	m, err := emu.New(emu.Config{
-		MemMB: *mem, CPUs: *cpus, MHz: *mhz, MaxCycles: *maxCycles,
+		MemMB: *mem, CPUs: *cpus, MHz: *mhz, MaxCycles: *maxCycles, Seed: *seed,
 		Console: out, Log: stderr,
 	})
 	if err != nil {
@@ -52,6 +61,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if _, err := m.LoadMultiboot(data, *cmdline); err != nil {
 		return 0, fmt.Errorf("%s: %v", image, err)
+	}
+	for i, t := range traffic {
+		if err := m.AddTraffic(t, i); err != nil {
+			return 0, usageError{err.Error()}
+		}
 	}
 	defer startGops(*gops, stderr)()
 	start := time.Now()
@@ -84,7 +98,7 @@ func splitImage(args []string) (string, []string) {
 // needsValue reports whether a flag argument takes the next argument as its value.
 func needsValue(a string) bool {
 	switch a {
-	case "-cmdline", "--cmdline", "-gops", "--gops", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
+	case "-cmdline", "--cmdline", "-gops", "--gops", "-seed", "--seed", "-traffic", "--traffic", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
 		return true
 	}
 	return false
