@@ -26,7 +26,8 @@ const (
 	offShstrndx  = 50 // e_shstrndx
 )
 
-// loadSegment is a PT_LOAD program header that has something to load.
+// loadSegment is a PT_LOAD program header that has something to load, or
+// the single range the multiboot header's address fields describe.
 type loadSegment struct {
 	index  int    // program header index, for messages
 	paddr  uint64 // physical load address
@@ -34,19 +35,32 @@ type loadSegment struct {
 	filesz uint64
 	memsz  uint64 // > 0
 	exec   bool   // PF_X
+	fields bool   // placed by the multiboot header's address fields, not a program header
 }
 
 func (s loadSegment) end() uint64 { return s.paddr + s.memsz }
 
 func (s loadSegment) String() string {
+	if s.fields {
+		return fmt.Sprintf("image [%#x, %#x) placed by the multiboot header's address fields", s.paddr, s.end())
+	}
 	return fmt.Sprintf("segment %d [%#x, %#x)", s.index, s.paddr, s.end())
 }
 
-// elfImage is what Load needs of a checked ELF executable.
-type elfImage struct {
+// layout is what Load needs of a checked image: where its bytes go and
+// where it is entered. readELF makes one from an ELF file's program
+// headers, readAddressImage from the multiboot header's address fields.
+type layout struct {
 	entry    uint64
 	segments []loadSegment // in program header order
+	// fields are the multiboot header's address fields when the layout
+	// comes from them (flag bit 16); nil for an ELF layout.
+	fields *addressFields
 }
+
+// errNotELF is the error checkIdent wraps when the file does not start with
+// the ELF magic: Load then says what a file that is not ELF needs.
+var errNotELF = errors.New("not an ELF file")
 
 // readELF checks that image is an ELF32 little-endian i386 executable whose
 // PT_LOAD segments lie within the file, and returns its entry point and
@@ -57,7 +71,7 @@ type elfImage struct {
 // message. Section headers are not needed to load an image and are not
 // looked at (a loader reads program headers only): debug/elf is shown a copy
 // of the ELF header with the section header table fields cleared.
-func readELF(image []byte) (*elfImage, error) {
+func readELF(image []byte) (*layout, error) {
 	if err := checkIdent(image); err != nil {
 		return nil, err
 	}
@@ -108,7 +122,7 @@ func readELF(image []byte) (*elfImage, error) {
 		return nil, fmt.Errorf("ELF type is %v, want ET_EXEC%s", f.Type, hint)
 	}
 
-	img := &elfImage{entry: f.Entry}
+	img := &layout{entry: f.Entry}
 	loads := 0
 	for i, p := range f.Progs {
 		if p.Type != elf.PT_LOAD {
@@ -151,7 +165,7 @@ func checkIdent(image []byte) error {
 	case len(image) < elf.EI_NIDENT && bytes.HasPrefix([]byte(elf.ELFMAG), image):
 		return fmt.Errorf("truncated ELF file: %d bytes, shorter than the ELF identification", len(image))
 	case !bytes.HasPrefix(image, []byte(elf.ELFMAG)):
-		return fmt.Errorf("not an ELF file: starts with % x, want 7f 45 4c 46 (\"\\x7fELF\")", image[:min(len(image), 4)])
+		return fmt.Errorf("%w: starts with % x, want 7f 45 4c 46 (\"\\x7fELF\")", errNotELF, image[:min(len(image), 4)])
 	case len(image) < elf.EI_NIDENT:
 		return fmt.Errorf("truncated ELF file: %d bytes, shorter than the ELF identification", len(image))
 	}

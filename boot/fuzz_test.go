@@ -19,6 +19,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add(realisticImage().build())
 	f.Add(mutate(simpleImage(), func(b []byte) { b[offClass] = 2 }))
 	f.Add([]byte("\x7fELF"))
+	f.Add(rawImage(0x100000, 16))
+	f.Add(addressELF(0x200000))
 
 	// One RAM for every input: Load's result does not depend on what RAM
 	// held, and allocating 4 MiB an input would slow the fuzzer down.

@@ -3,6 +3,7 @@
 package boot_test
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/binary"
 )
@@ -144,4 +145,26 @@ func realisticImage() testImage {
 			{typ: elf.PT_GNU_STACK, flags: elf.PF_R | elf.PF_W},
 		},
 	}
+}
+
+// addressHeader returns a multiboot v1 header with flag bit 16 set in
+// addition to flags, carrying the given address fields, with a correct
+// checksum.
+func addressHeader(flags, headerAddr, loadAddr, loadEndAddr, bssEndAddr, entryAddr uint32) []byte {
+	b := multibootHeader(flags | 1<<16)
+	for _, v := range []uint32{headerAddr, loadAddr, loadEndAddr, bssEndAddr, entryAddr} {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	return b
+}
+
+// rawImage returns a raw binary (not ELF): pad bytes of 0x90, a multiboot
+// header with address fields, then text. load_addr..entry_addr are
+// relative to a file loaded whole at base, with the header at
+// base+pad: the loaded bytes are the whole file, no BSS, entry at text.
+func rawImage(base uint32, pad int) []byte {
+	b := bytes.Repeat([]byte{0x90}, pad)
+	size := uint32(pad + 32 + len(text))
+	b = append(b, addressHeader(0x3, base+uint32(pad), base, base+size, 0, base+uint32(pad)+32)...)
+	return append(b, text...)
 }

@@ -4,6 +4,7 @@
 package boot
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -28,26 +29,41 @@ type Options struct {
 
 // Loaded says how to enter the image.
 type Loaded struct {
-	Entry    uint32    // ELF entry point (EIP)
+	Entry    uint32    // entry point (EIP): e_entry, or entry_addr when loaded by the header's address fields
 	InfoAddr uint32    // physical address of the multiboot info structure (EBX)
 	Magic    uint32    // always BootMagic, 0x2BADB002 (EAX)
 	Segments []Segment // what was loaded, in program header order, for reports
 }
 
-// Segment is one loaded PT_LOAD segment.
+// Segment is one loaded PT_LOAD segment, or, for an image loaded by the
+// multiboot header's address fields, the one range they describe
+// ([load_addr, load_end_addr) from the file, zeroed up to bss_end_addr).
 type Segment struct {
 	Addr     uint32 // physical address
 	FileSize uint32 // bytes copied from the file
 	MemSize  uint32 // bytes occupied in memory; those past FileSize are zeroed
 }
 
-// Load validates image as a multiboot v1 ELF32 i386 executable and loads it
-// into ram (ram[0] is physical address 0).
+// Load validates image as a multiboot v1 image and loads it into ram
+// (ram[0] is physical address 0), choosing how as QEMU's -kernel does:
 //
-// Segments are loaded by physical address (p_paddr), as QEMU's -kernel
-// does, so the entry point (e_entry, run with paging off) must lie in an
-// executable segment's physical range. The multiboot information structure
-// is written to free memory; see [Loaded.InfoAddr].
+//   - If the multiboot header sets flag bit 16, the image is loaded by the
+//     header's address fields, whatever the file's format: a raw binary is
+//     accepted, and an ELF file's own headers are not read (the fields
+//     win). The bytes loaded at load_addr start header_addr - load_addr
+//     bytes before the header in the file and run to load_end_addr, or to
+//     the end of the file if load_end_addr is 0; memory after them up to
+//     bss_end_addr, if not 0, is zeroed. Fields that contradict each other
+//     or the file are refused, as QEMU refuses them. The entry point,
+//     entry_addr, must lie in the loaded range (QEMU does not check it).
+//   - Otherwise the image must be an ELF32 i386 executable. Its PT_LOAD
+//     segments are loaded by physical address (p_paddr), so the entry
+//     point (e_entry, run with paging off) must lie in an executable
+//     segment's physical range.
+//
+// Either way what is loaded must lie in RAM, below 4 GiB and clear of the
+// MMIO windows in opt. The multiboot information structure is written to
+// free memory; see [Loaded.InfoAddr].
 //
 // Load checks everything before it writes: on error ram is unchanged. Every
 // error starts with "boot: " and says what is wrong with the image. Load
@@ -66,11 +82,8 @@ func Load(image []byte, ram []byte, opt Options) (l *Loaded, err error) {
 }
 
 func load(image []byte, ram []byte, opt Options) (*Loaded, error) {
-	img, err := readELF(image)
+	img, err := readImage(image)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := findMultibootHeader(image); err != nil {
 		return nil, err
 	}
 	if strings.IndexByte(opt.Cmdline, 0) >= 0 {
@@ -116,8 +129,50 @@ func load(image []byte, ram []byte, opt Options) (*Loaded, error) {
 	return l, nil
 }
 
-// checkEntry checks that the entry point lies in an executable segment.
-func checkEntry(img *elfImage) error {
+// readImage finds image's multiboot header and lays the image out: by the
+// header's address fields if it sets flag bit 16, else by the ELF program
+// headers.
+func readImage(image []byte) (*layout, error) {
+	h, herr := findMultibootHeader(image)
+	if h.found && h.flags&flagAOutKludge != 0 {
+		if herr != nil {
+			return nil, herr
+		}
+		return readAddressImage(image, h)
+	}
+	img, err := readELF(image)
+	if err != nil {
+		if errors.Is(err, errNotELF) {
+			// Say what a file that is not ELF lacks.
+			why := herr
+			if why == nil {
+				why = fmt.Errorf("its multiboot header at file offset %#x leaves flag bit 16 (load by address fields) clear", h.offset)
+			}
+			return nil, fmt.Errorf("%w; nor is it an image loaded by the multiboot header's address fields: %v", err, why)
+		}
+		return nil, err
+	}
+	if herr != nil {
+		return nil, herr
+	}
+	return img, nil
+}
+
+// checkEntry checks that the entry point lies in an executable segment, or,
+// for an image loaded by the header's address fields, in the image.
+func checkEntry(img *layout) error {
+	if f := img.fields; f != nil {
+		s := img.segments[0]
+		if img.entry >= s.paddr && img.entry < s.end() {
+			return nil
+		}
+		end := "the end of the loaded bytes"
+		if f.bssEndAddr != 0 {
+			end = "bss_end_addr"
+		}
+		return fmt.Errorf("entry_addr %#x in the multiboot header is not inside the image it loads, [%#x, %#x) (load_addr to %s); the image is entered there with paging off",
+			img.entry, s.paddr, s.end(), end)
+	}
 	var execs []string
 	for _, s := range img.segments {
 		if !s.exec {

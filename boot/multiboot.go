@@ -40,20 +40,20 @@ const (
 
 // multibootHeader is the part of the multiboot header Load uses.
 type multibootHeader struct {
+	found  bool   // a header with a right checksum was found
 	offset int    // file offset of the magic
 	flags  uint32 // the header's flags word
 }
 
 // findMultibootHeader returns the first multiboot header in the first 8 KiB
 // of image whose checksum is right, as QEMU and GRUB search for it, and
-// checks that Load can honour the features it requires.
+// checks that Load can honour the features it requires. When it finds a
+// header whose required features Load cannot honour it returns the header
+// (found set) along with the error.
 //
-// Bit 16 (the a.out kludge: load addresses given in the header) is ignored:
-// Load always loads an ELF image by its program headers. QEMU's -kernel
-// differs here: when bit 16 is set it loads by the header's address fields
-// even for an ELF file. The two agree for an image whose header addresses
-// match its program headers, as they do in every image that sets them
-// correctly; the SDK's start.S leaves bit 16 clear.
+// Bit 16 (the a.out kludge: load addresses given in the header) is left to
+// the caller: with it set, Load loads the image by the header's address
+// fields (see [readAddressImage]), as QEMU's -kernel does, ELF file or not.
 func findMultibootHeader(image []byte) (multibootHeader, error) {
 	end := min(len(image), headerSearch)
 	badChecksum := -1
@@ -69,7 +69,7 @@ func findMultibootHeader(image []byte) (multibootHeader, error) {
 			}
 			continue
 		}
-		h := multibootHeader{offset: off, flags: flags}
+		h := multibootHeader{found: true, offset: off, flags: flags}
 		if unsupported := flags & requiredFlagsMask &^ supportedRequiredFlags; unsupported != 0 {
 			return h, fmt.Errorf("multiboot header at file offset %#x requires features preemptlab does not provide (flags %#08x, unsupported required bits %#04x; only bits 0-2 are accepted)",
 				off, flags, unsupported)

@@ -1,9 +1,10 @@
 package cpu
 
-// This file declares the host-CPU functions of the differential test
-// (diff_amd64.s): each executes one instruction natively on AX, BX, CX, DX
-// = a, b, c, d with the arithmetic flags f and returns the registers and
-// the flags after it. Only the tests (diff_amd64_test.go) call them.
+// This file implements the Go declarations of the host-CPU functions of
+// the differential test (diff_amd64.s): each executes one instruction
+// natively on AX, BX, CX, DX = a, b, c, d with the arithmetic flags f and
+// returns the registers and the flags after it. Only the tests
+// (diff_amd64_test.go, diff_mem_amd64_test.go) call them.
 
 func hostADD8(a, b, c, d, f uint64) (ra, rb, rc, rd, rf uint64)
 func hostADD16(a, b, c, d, f uint64) (ra, rb, rc, rd, rf uint64)

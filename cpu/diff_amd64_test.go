@@ -66,9 +66,6 @@ const (
 	dkCmpxchg                 // accumulator EAX = a, src EBX = b, dst ECX = c
 )
 
-// diffCase is one set of inputs: EAX, EBX, ECX, EDX and the arithmetic flags.
-type diffCase struct{ a, b, c, d, f uint32 }
-
 // diffOp is one operation at one size.
 type diffOp struct {
 	name string // mnemonic, as in messages
@@ -387,56 +384,6 @@ func divFaults(signed bool, size uint8, k diffCase) bool {
 	return q < -lim || q >= lim
 }
 
-// seedOf derives a test's random seed from its name, so each operation
-// has its own reproducible sequence.
-func seedOf(name string) int64 {
-	h := int64(1)
-	for _, r := range name {
-		h = h*31 + int64(r)
-	}
-	return h
-}
-
-// diffCPU runs single instructions in the emulator.
-type diffCPU struct {
-	c   *CPU
-	exc int // the exception the last run raised, or -1
-}
-
-// newDiffCPU returns a CPU with code followed by HLT at testCodeBase.
-// An exception stops it (without delivery) and is recorded.
-func newDiffCPU(t testing.TB, code []byte) *diffCPU {
-	c, _ := newTestCPU(t, append(append([]byte(nil), code...), 0xF4))
-	d := &diffCPU{c: c, exc: -1}
-	c.HookException = func(c *CPU, v uint8, code uint32) bool {
-		d.exc = int(v)
-		c.Stop()
-		return true
-	}
-	return d
-}
-
-// setCode replaces the instruction (followed by HLT).
-func (d *diffCPU) setCode(code []byte) {
-	d.c.WriteRAM(testCodeBase, append(append([]byte(nil), code...), 0xF4))
-}
-
-// run executes the instruction from the case's registers and flags and
-// returns EAX, EBX, ECX, EDX and the arithmetic flags after it.
-func (d *diffCPU) run(t testing.TB, k diffCase) (regs [4]uint32, flags uint32) {
-	c := d.c
-	c.R[EAX], c.R[EBX], c.R[ECX], c.R[EDX] = k.a, k.b, k.c, k.d
-	c.SetEFLAGS(k.f | flagsFixed)
-	c.EIP = testCodeBase
-	c.halted = false
-	d.exc = -1
-	r := c.Run(c.Cycles + 1000)
-	if d.exc < 0 && r != StopHalt {
-		t.Fatalf("emulator stopped with %v, not at the HLT (EIP=%#x)", r, c.EIP)
-	}
-	return [4]uint32{c.R[EAX], c.R[EBX], c.R[ECX], c.R[EDX]}, c.EFLAGS() & flagsArith
-}
-
 // host runs the case natively.
 func (op *diffOp) host(k diffCase) (regs [4]uint32, flags uint32) {
 	ra, rb, rc, rd, rf := hostFuncs[op.key](uint64(k.a), uint64(k.b), uint64(k.c), uint64(k.d), uint64(k.f|flagsFixed))
@@ -514,6 +461,23 @@ func formatResult(kind diffKind, regs, want [4]uint32, flags uint32) string {
 	return strings.ReplaceAll(b.String(), "  ", " ")
 }
 
+// condNames names the condition codes.
+var condNames = [16]string{"O", "NO", "B", "AE", "E", "NE", "BE", "A", "S", "NS", "P", "NP", "L", "GE", "LE", "G"}
+
+// condFlags lists the flags each pair of condition codes reads.
+var condFlags = [8]uint32{FlagOF, FlagCF, FlagZF, FlagCF | FlagZF, FlagSF, FlagPF, FlagSF | FlagOF, FlagZF | FlagSF | FlagOF}
+
+// condHolds evaluates condition cc on flags f as the SDM defines it: 1 if
+// it holds, else 0.
+func condHolds(cc uint8, f uint32) byte {
+	of, cf, zf, sf, pf := f&FlagOF != 0, f&FlagCF != 0, f&FlagZF != 0, f&FlagSF != 0, f&FlagPF != 0
+	r := [8]bool{of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of}[cc>>1]
+	if r != (cc&1 != 0) {
+		return 1
+	}
+	return 0
+}
+
 // diffRandomCases is the number of random cases per operation and size,
 // after the edge cases.
 const diffRandomCases = 10000
@@ -530,7 +494,15 @@ func TestDiffHost(t *testing.T) {
 // checkDiffOp runs every case of one operation on the host and in the
 // emulator and compares them.
 func checkDiffOp(t *testing.T, op *diffOp) {
-	d := newDiffCPU(t, op.code)
+	// After the operation, SETcc for each of the 16 conditions stores
+	// into [ESI+cc], so the conditions are evaluated from the lazy state
+	// the operation left.
+	code := append([]byte(nil), op.code...)
+	for cc := byte(0); cc < 16; cc++ {
+		code = append(code, 0x0F, 0x90+cc, 0x46, cc) // setcc cc(%esi)
+	}
+	d := newDiffCPU(t, code)
+	d.c.R[ESI] = memAddr
 	g := &diffGen{rng: rand.New(rand.NewSource(seedOf(op.key))), size: op.size}
 	cases := g.cases(op.kind, diffRandomCases)
 	fails, faults := 0, 0
@@ -558,6 +530,15 @@ func checkDiffOp(t *testing.T, op *diffOp) {
 			t.Errorf("%s: got %s, want %s (mask %#03x, exception %d)", op.describe(k),
 				formatResult(op.kind, got, want, gotF), formatResult(op.kind, want, want, wantF), mask, d.exc)
 			fails++
+		}
+		for cc := uint8(0); cc < 16; cc++ {
+			if condFlags[cc>>1]&^mask != 0 {
+				continue // the condition reads an undefined flag
+			}
+			if g, w := d.c.ram[memAddr+uint32(cc)], condHolds(cc, wantF); g != w {
+				t.Errorf("%s: SET%s after it stored %d, want %d (flags %#03x)", op.describe(k), condNames[cc], g, w, wantF)
+				fails++
+			}
 		}
 		if fails >= 10 {
 			t.Fatalf("too many failures")

@@ -56,6 +56,15 @@ func (c *CPU) setLazy(op, size uint8, a, b, res uint32) {
 	l.op, l.size, l.a, l.b, l.res = op, size, a, b, res&sizeMask(size)
 }
 
+// setLazyShift records an operation whose CF (cf, 0 or 1) and OF (of,
+// non-zero for set) are known; SF, ZF and PF follow res, which must be
+// truncated to size (lazyShift). Like setLazy it stores field by field:
+// a composite literal assigned to c.lazy is built on the stack and copied.
+func (c *CPU) setLazyShift(size uint8, cf, of, res uint32) {
+	l := &c.lazy
+	l.op, l.size, l.cin, l.b, l.res = lazyShift, size, cf, of, res
+}
+
 // setLazy32 records a 32-bit operation.
 func (c *CPU) setLazy32(op uint8, a, b, res uint32) {
 	c.lazy.op, c.lazy.size, c.lazy.a, c.lazy.b, c.lazy.res = op, 4, a, b, res

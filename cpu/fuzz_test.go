@@ -26,7 +26,7 @@ const (
 
 const (
 	// fuzzCycles bounds every fuzz run.
-	fuzzCycles = 50000
+	fuzzCycles = 20000
 	// fuzzSlice is the cycle slice of fuzzStepped runs, and
 	// fuzzSteppedCycles their bound: resuming in the middle of a block
 	// translates a new block from there, which makes them slow.

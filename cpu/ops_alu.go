@@ -2,6 +2,9 @@ package cpu
 
 // This file implements the two-operand ALU instructions (ADD, OR, ADC,
 // SBB, AND, SUB, XOR, CMP, TEST) and the one-operand INC, DEC, NEG, NOT.
+//
+// Flags: all six are defined, but for AF after AND, OR, XOR and TEST,
+// which is undefined (0 here). INC and DEC keep CF; NOT changes no flag.
 
 import "golang.org/x/arch/x86/x86asm"
 
@@ -101,8 +104,10 @@ func translateALU(x *x86asm.Inst, in *inst) bool {
 			in.fn = opCmpRI32
 		case aluAnd:
 			in.fn = opAndRI32
+		case aluTest:
+			in.fn = opTestRI32
 		default:
-			in.fn = opALU
+			in.fn = opALURI32
 		}
 	case in.dstKind == argReg && in.srcKind == argMem:
 		if write {
@@ -112,6 +117,10 @@ func translateALU(x *x86asm.Inst, in *inst) bool {
 		}
 	case in.dstKind == argMem && in.srcKind == argImm && in.aux == aluCmp:
 		in.fn = opCmpMI32
+	case in.dstKind == argMem && in.srcKind == argImm && write:
+		in.fn = opALUMI32
+	case in.dstKind == argMem && in.srcKind == argReg && write:
+		in.fn = opALUMR32
 	default:
 		in.fn = opALU
 	}
@@ -186,6 +195,36 @@ func opAndRI32(c *CPU, in *inst) {
 	r := c.R[in.dst] & in.imm
 	c.R[in.dst] = r
 	c.setLazy32(lazyLogic, r, r, r)
+}
+
+// opALURI32 is OR, ADC, SBB, XOR r32, imm (ADD, SUB, AND have their own).
+func opALURI32(c *CPU, in *inst) {
+	c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], in.imm)
+}
+
+func opTestRI32(c *CPU, in *inst) {
+	r := c.R[in.dst] & in.imm
+	c.setLazy32(lazyLogic, r, r, r)
+}
+
+// opALUMI32 is a read-modify-write ALU operation on a memory dword with an
+// immediate (addl $1, counter).
+func opALUMI32(c *CPU, in *inst) {
+	off := c.ea(in)
+	if !c.Seg[in.seg].flat {
+		c.segCheck(in.seg, off, 4, true)
+	}
+	c.write32(in.seg, off, c.alu(in.aux, 4, c.read32(in.seg, off), in.imm))
+}
+
+// opALUMR32 is a read-modify-write ALU operation on a memory dword with a
+// register.
+func opALUMR32(c *CPU, in *inst) {
+	off := c.ea(in)
+	if !c.Seg[in.seg].flat {
+		c.segCheck(in.seg, off, 4, true)
+	}
+	c.write32(in.seg, off, c.alu(in.aux, 4, c.read32(in.seg, off), c.R[in.src]))
 }
 
 func opALURM32(c *CPU, in *inst) {

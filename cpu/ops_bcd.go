@@ -1,7 +1,9 @@
 package cpu
 
 // This file implements the decimal-arithmetic adjustments: DAA, DAS, AAA,
-// AAS, AAM and AAD, as the SDM's pseudo-code defines them.
+// AAS, AAM and AAD, as the SDM's pseudo-code defines them (AAA adds 0x106
+// to AX and AAS subtracts 6 from AX and 1 from AH, so a carry or borrow of
+// AL reaches AH, as P6 and later processors do).
 //
 // Flags: DAA and DAS set CF, AF, SF, ZF and PF; OF is undefined (0 here).
 // AAA and AAS set AF and CF; OF, SF, ZF and PF are undefined (here SF, ZF
@@ -88,8 +90,7 @@ func opAas(c *CPU, in *inst) {
 	ax := c.R[EAX] & 0xFFFF
 	var adj uint32
 	if ax&0xF > 9 || f&FlagAF != 0 {
-		ax = (ax - 6) & 0xFF
-		ax |= (c.R[EAX]>>8 - 1) & 0xFF << 8
+		ax = (ax - 6 - 0x100) & 0xFFFF // AX − 6 (AL's borrow reaches AH), then AH − 1
 		adj = FlagAF | FlagCF
 	}
 	ax &= 0xFF0F

@@ -60,8 +60,9 @@ func init() {
 	register(translateBound, x86asm.BOUND)
 }
 
-// translateXchg translates XCHG. A memory operand is made the destination
-// (in.dst… unused, in.src the register).
+// translateXchg translates XCHG. With a memory operand, the translation
+// makes it the destination and puts the register in in.src, whichever
+// order the decoder gave them in.
 func translateXchg(x *x86asm.Inst, in *inst) bool {
 	switch {
 	case in.dstKind == argReg && in.srcKind == argReg:

@@ -27,7 +27,7 @@ func (c *CPU) setMulFlags(size uint8, lo uint32, overflow bool) {
 	if overflow {
 		cf = 1
 	}
-	c.lazy = lazyFlags{op: lazyShift, size: size, cin: cf, b: cf, res: lo & sizeMask(size)}
+	c.setLazyShift(size, cf, cf, lo&sizeMask(size))
 }
 
 // translateMul translates MUL r/m (unsigned, into AX, DX:AX or EDX:EAX).

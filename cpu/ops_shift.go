@@ -128,18 +128,18 @@ func (c *CPU) shift(kind, size uint8, a, n uint32) uint32 {
 		wide := uint64(a) << n
 		r = uint32(wide) & m
 		cf = uint32(wide>>w) & 1
-		c.lazy = lazyFlags{op: lazyShift, size: size, cin: cf, b: r>>(w-1) ^ cf, res: r}
+		c.setLazyShift(size, cf, r>>(w-1)^cf, r)
 		return r
 	case shShr:
 		r = a >> n
 		cf = a >> (n - 1) & 1
-		c.lazy = lazyFlags{op: lazyShift, size: size, cin: cf, b: a >> (w - 1), res: r}
+		c.setLazyShift(size, cf, a>>(w-1), r)
 		return r
 	case shSar:
 		s := signExtend(a, size)
 		r = uint32(s>>n) & m
 		cf = uint32(s>>(n-1)) & 1
-		c.lazy = lazyFlags{op: lazyShift, size: size, cin: cf, res: r}
+		c.setLazyShift(size, cf, 0, r)
 		return r
 	case shRol:
 		k := n & (w - 1)
@@ -176,25 +176,25 @@ func (c *CPU) shift(kind, size uint8, a, n uint32) uint32 {
 }
 
 func opShlRI32(c *CPU, in *inst) {
-	a, n := c.R[in.dst], in.imm
+	a, n := c.R[in.dst], in.imm&31
 	r := a << n
 	c.R[in.dst] = r
 	cf := a >> (32 - n) & 1
-	c.lazy = lazyFlags{op: lazyShift, size: 4, cin: cf, b: r>>31 ^ cf, res: r}
+	c.setLazyShift(4, cf, r>>31^cf, r)
 }
 
 func opShrRI32(c *CPU, in *inst) {
-	a, n := c.R[in.dst], in.imm
+	a, n := c.R[in.dst], in.imm&31
 	r := a >> n
 	c.R[in.dst] = r
-	c.lazy = lazyFlags{op: lazyShift, size: 4, cin: a >> (n - 1) & 1, b: a >> 31, res: r}
+	c.setLazyShift(4, a>>(n-1)&1, a>>31, r)
 }
 
 func opSarRI32(c *CPU, in *inst) {
-	a, n := int32(c.R[in.dst]), in.imm
+	a, n := int32(c.R[in.dst]), in.imm&31
 	r := uint32(a >> n)
 	c.R[in.dst] = r
-	c.lazy = lazyFlags{op: lazyShift, size: 4, cin: uint32(a>>(n-1)) & 1, res: r}
+	c.setLazyShift(4, uint32(a>>(n-1))&1, 0, r)
 }
 
 func opShlRC32(c *CPU, in *inst) {
@@ -206,7 +206,7 @@ func opShlRC32(c *CPU, in *inst) {
 	r := a << n
 	c.R[in.dst] = r
 	cf := a >> (32 - n) & 1
-	c.lazy = lazyFlags{op: lazyShift, size: 4, cin: cf, b: r>>31 ^ cf, res: r}
+	c.setLazyShift(4, cf, r>>31^cf, r)
 }
 
 func opShrRC32(c *CPU, in *inst) {
@@ -217,7 +217,7 @@ func opShrRC32(c *CPU, in *inst) {
 	a := c.R[in.dst]
 	r := a >> n
 	c.R[in.dst] = r
-	c.lazy = lazyFlags{op: lazyShift, size: 4, cin: a >> (n - 1) & 1, b: a >> 31, res: r}
+	c.setLazyShift(4, a>>(n-1)&1, a>>31, r)
 }
 
 func opSarRC32(c *CPU, in *inst) {
@@ -228,7 +228,7 @@ func opSarRC32(c *CPU, in *inst) {
 	a := int32(c.R[in.dst])
 	r := uint32(a >> n)
 	c.R[in.dst] = r
-	c.lazy = lazyFlags{op: lazyShift, size: 4, cin: uint32(a>>(n-1)) & 1, res: r}
+	c.setLazyShift(4, uint32(a>>(n-1))&1, 0, r)
 }
 
 // translateShiftDouble translates SHLD and SHRD: destination register or
@@ -294,6 +294,6 @@ func opShiftDouble(c *CPU, in *inst) {
 	if in.aux == 1 {
 		of = (r>>(w-1) ^ r>>(w-2)) & 1
 	}
-	c.lazy = lazyFlags{op: lazyShift, size: in.size, cin: cf, b: of, res: r}
+	c.setLazyShift(in.size, cf, of, r)
 	c.setDst(in, r)
 }

@@ -15,9 +15,10 @@ package cpu
 // time reaches the limit Run was given, or a device access during an
 // iteration raised an interrupt, an NMI or a stop request, the handler stops
 // with the registers describing the iterations done and EIP left at the
-// instruction, which resumes when it runs again. A fault in an iteration
+// instruction, which resumes when it runs again (paying its static cost
+// again, as hardware pays to restart it). A fault in an iteration
 // likewise leaves the registers as the completed iterations left them, and
-// the instruction restarts after the handler returns. A repeat count of zero
+// the instruction restarts when the exception handler returns. A count of zero
 // does nothing (no access, no flag changes).
 //
 // REP MOVS and REP STOS through flat segments with 32-bit addressing whose
@@ -68,7 +69,7 @@ func translateString(x *x86asm.Inst, in *inst) bool {
 	in.size = stringSize(x.Op)
 	in.seg = DS
 	for _, a := range x.Args {
-		if m, ok := a.(x86asm.Mem); ok && (m.Base == x86asm.ESI || m.Base == x86asm.SI) {
+		if m, ok := a.(x86asm.Mem); ok && (m.Base == x86asm.ESI || m.Base == x86asm.SI) && m.Segment != 0 {
 			s, ok := segNumber(m.Segment)
 			if !ok {
 				return false
@@ -82,23 +83,23 @@ func translateString(x *x86asm.Inst, in *inst) bool {
 	}
 	switch x.Op {
 	case x86asm.MOVSB, x86asm.MOVSW, x86asm.MOVSD:
-		in.fn = pick(rep, opRepMovs, opMovs)
+		in.fn = repOr(rep, opRepMovs, opMovs)
 	case x86asm.CMPSB, x86asm.CMPSW, x86asm.CMPSD:
-		in.fn = pick(rep, opRepCmps, opCmps)
+		in.fn = repOr(rep, opRepCmps, opCmps)
 	case x86asm.SCASB, x86asm.SCASW, x86asm.SCASD:
-		in.fn = pick(rep, opRepScas, opScas)
+		in.fn = repOr(rep, opRepScas, opScas)
 	case x86asm.LODSB, x86asm.LODSW, x86asm.LODSD:
-		in.fn = pick(rep, opRepLods, opLods)
+		in.fn = repOr(rep, opRepLods, opLods)
 	case x86asm.STOSB, x86asm.STOSW, x86asm.STOSD:
-		in.fn = pick(rep, opRepStos, opStos)
+		in.fn = repOr(rep, opRepStos, opStos)
 	case x86asm.INSB, x86asm.INSW, x86asm.INSD:
-		in.fn = pick(rep, opRepIns, opIns)
+		in.fn = repOr(rep, opRepIns, opIns)
 		in.flags |= fEnd
 		if rep {
 			in.cycles = costDefault // each transfer is charged costPortIO as it happens
 		}
 	case x86asm.OUTSB, x86asm.OUTSW, x86asm.OUTSD:
-		in.fn = pick(rep, opRepOuts, opOuts)
+		in.fn = repOr(rep, opRepOuts, opOuts)
 		in.flags |= fEnd
 		if rep {
 			in.cycles = costDefault
@@ -112,12 +113,12 @@ func translateString(x *x86asm.Inst, in *inst) bool {
 	return true
 }
 
-// pick returns a if cond, else b.
-func pick(cond bool, a, b handler) handler {
-	if cond {
-		return a
+// repOr returns the repeated form of a handler if rep, else the single one.
+func repOr(rep bool, repeated, single handler) handler {
+	if rep {
+		return repeated
 	}
-	return b
+	return single
 }
 
 // strMask returns the mask of the index and count registers: 0xFFFF with

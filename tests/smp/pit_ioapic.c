@@ -8,7 +8,9 @@
  * enables the local APIC, programs channel 0 for mode 2 at about 1 kHz and
  * counts 10 interrupts with sti, sending EOI for each; the tenth handler
  * masks the pin. It then checks that no further interrupt arrives within
- * 5 ms, and reads channel 0 back (a latched count and the read-back status).
+ * 5 ms (but one that was already requested in the local APIC when the
+ * pin was masked, which happens when QEMU's host is slow), and reads
+ * channel 0 back (a latched count and the read-back status).
  * Only counts and states are printed, never times.
  */
 #include "smp.h"
@@ -19,7 +21,7 @@
 #define WANTED		10
 
 static volatile uint32_t ticks, wrong_vector, wrong_cpu, not_in_service;
-static volatile uint32_t interrupts_were_on;
+static volatile uint32_t interrupts_were_on, pending_at_mask;
 
 static void pit_interrupt(struct irq_frame *f)
 {
@@ -31,8 +33,12 @@ static void pit_interrupt(struct irq_frame *f)
 		not_in_service++;
 	if (read_eflags() & 0x200)
 		interrupts_were_on++;	/* an interrupt gate clears IF */
-	if (++ticks == WANTED)
+	if (++ticks == WANTED) {
 		ioapic_set_entry(PIT_PIN, IOAPIC_MASKED | PIT_VECTOR, 0);
+		/* If this handler came more than a PIT period late, the next
+		 * interrupt is already requested and still comes. */
+		pending_at_mask = lapic_bit(LAPIC_IRR, PIT_VECTOR);
+	}
 	lapic_eoi();
 }
 
@@ -75,6 +81,7 @@ int main(uint32_t magic, void *info)
 
 	sti();
 	int ok = wait_count(&ticks, WANTED, 1000);
+	pit_delay_us(5000);	/* a stray interrupt would come now */
 	cli();
 	if (!ok) {
 		printf("pit: only %u of %u interrupts within 1 s\n", ticks, WANTED);
@@ -82,7 +89,7 @@ int main(uint32_t magic, void *info)
 		return smp_result();
 	}
 	printf("pit: %u interrupts on vector 0x%x, all on cpu 0, each in service "
-	       "in its handler with interrupts off, eoi each\n", ticks,
+	       "in its handler with interrupts off, eoi each\n", WANTED,
 	       PIT_VECTOR);
 	if (wrong_vector)
 		fail("an interrupt came on another vector");
@@ -99,10 +106,7 @@ int main(uint32_t magic, void *info)
 	       !!(entry & IOAPIC_MASKED), !!(entry & IOAPIC_REMOTE_IRR),
 	       !!(entry & IOAPIC_DELIVERY_STATUS));
 
-	sti();
-	pit_delay_us(5000);
-	cli();
-	if (ticks == WANTED)
+	if (ticks == WANTED + pending_at_mask)
 		puts("pit: masked: no interrupt in the next 5 ms");
 	else
 		fail("interrupts after the pin was masked");

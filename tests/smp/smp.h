@@ -56,6 +56,7 @@ enum {
 /* ICR low: delivery mode, destination mode, status, level, trigger and
  * destination shorthand. */
 #define ICR_FIXED		0x00000
+#define ICR_LOWEST		0x00100
 #define ICR_INIT		0x00500
 #define ICR_STARTUP		0x00600
 #define ICR_LOGICAL		0x00800
