@@ -102,7 +102,7 @@ func (c *CPU) nextBlock(prev *block) *block {
 
 // insert adds a translated block to the cache.
 func (c *CPU) insert(b *block) {
-	bc := &c.cache
+	bc := c.cache
 	if b.start >= c.ramTop {
 		return // code outside RAM is never cached (it cannot run anyway)
 	}
@@ -131,7 +131,7 @@ func (c *CPU) insert(b *block) {
 
 // remove drops a block from the cache.
 func (c *CPU) remove(b *block) {
-	bc := &c.cache
+	bc := c.cache
 	b.valid = false
 	b.links = [2]blockLink{}
 	first, last := b.start>>pageShift, (b.end-1)>>pageShift
@@ -162,7 +162,7 @@ func (c *CPU) remove(b *block) {
 // written at linear address a. If the running block is among them, the
 // block loop stops after the current instruction.
 func (c *CPU) codeWritten(a uint32, size int) {
-	bc := &c.cache
+	bc := c.cache
 	end := a + uint32(size)
 	for pg := a >> pageShift; pg <= (end-1)>>pageShift && pg < uint32(len(bc.pages)); pg++ {
 		p := bc.pages[pg]

@@ -163,7 +163,7 @@ type CPU struct {
 	bus    Bus
 	ram    []byte
 	ramTop uint32 // len(ram); addresses at or above are outside RAM
-	cache  blockCache
+	cache  *blockCache // shared by every processor of the machine (ShareCodeCache)
 
 	// cur is the instruction being executed, for fault reports and
 	// restartable faults.
@@ -255,6 +255,7 @@ func New(id int, ram []byte, bus Bus) *CPU {
 	if uint64(len(ram)) > 0xFEC00000 {
 		panic("cpu: RAM overlaps the APIC windows")
 	}
+	c.cache = new(blockCache)
 	c.cache.init(len(ram))
 	c.Reset()
 	return c
@@ -385,6 +386,11 @@ func (c *CPU) SetLimit(limit uint64) {
 	c.limit = limit
 	c.brk = true
 }
+
+// ShareCodeCache makes c use other's decode cache. The processors of one
+// machine share RAM, so they must share translated code too: a write by
+// any processor into code invalidates it for all of them.
+func (c *CPU) ShareCodeCache(other *CPU) { c.cache = other.cache }
 
 // Limit returns the cycle at which the current Run returns.
 func (c *CPU) Limit() uint64 { return c.limit }

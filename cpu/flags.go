@@ -223,6 +223,13 @@ func (c *CPU) cond(cc uint8) bool {
 		default:
 			return c.condSlow(cc)
 		}
+	case l.op != lazyNone && (cc>>1 == condE>>1 || cc>>1 == condS>>1):
+		// ZF and SF come from the result whatever the operation.
+		if cc>>1 == condE>>1 {
+			r = l.res == 0
+		} else {
+			r = l.res&signBit(l.size) != 0
+		}
 	default:
 		return c.condSlow(cc)
 	}

@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"testing"
@@ -60,4 +61,37 @@ func BenchmarkIdle(b *testing.B) {
 		simulated += seconds
 	}
 	b.ReportMetric(simulated/b.Elapsed().Seconds(), "sim-s/s")
+}
+
+// BenchmarkBusy runs a compute loop on one and on two processors and
+// reports aggregate emulated MIPS: interleaving two processors in global
+// time must cost little against running one.
+func BenchmarkBusy(b *testing.B) {
+	code, err := os.ReadFile("testdata/busy.bin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("cpus=%d", n), func(b *testing.B) {
+			var insts uint64
+			for b.Loop() {
+				m, err := New(Config{CPUs: n, MemMB: 2, Console: io.Discard, MaxCycles: 200_000_000})
+				if err != nil {
+					b.Fatal(err)
+				}
+				copy(m.RAM()[0x100000:], code)
+				for i, c := range m.CPUs() {
+					c.SetProtectedFlat(0x100000)
+					c.R[4] = uint32(0x80000 - i*0x1000)
+				}
+				if r := m.Run(); r.Kind != ExitBudget {
+					b.Fatalf("busy machine ended with %v: %s", r.Kind, r.Message)
+				}
+				for _, c := range m.CPUs() {
+					insts += c.Instructions
+				}
+			}
+			b.ReportMetric(float64(insts)/b.Elapsed().Seconds()/1e6, "MIPS")
+		})
+	}
 }

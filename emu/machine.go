@@ -144,6 +144,7 @@ func New(cfg Config) (*Machine, error) {
 		c := cpu.New(i, m.ram, busAdapter{m})
 		c.Warn = func(msg string) { m.logf("warning: %s", msg) }
 		if i > 0 {
+			c.ShareCodeCache(m.cpus[0])
 			c.INIT() // application processors wait for a start-up IPI
 		}
 		m.cpus = append(m.cpus, c)

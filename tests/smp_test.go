@@ -41,7 +41,9 @@ var smpBinary struct {
 
 // smpPreemptlab returns the path of a preemptlab binary built from this
 // tree, building it on first use. The binary lives in a directory of its
-// own under os.TempDir; smpRemoveBinary removes it (for a TestMain).
+// own under os.TempDir, which outlives the test process: nothing here may
+// know which test is the last to need it (a TestMain for the package
+// could remove it).
 func smpPreemptlab(t *testing.T) string {
 	t.Helper()
 	smpBinary.once.Do(func() {
@@ -63,13 +65,6 @@ func smpPreemptlab(t *testing.T) string {
 		t.Fatal(smpBinary.err)
 	}
 	return smpBinary.path
-}
-
-// smpRemoveBinary removes the binary smpPreemptlab built, if any.
-func smpRemoveBinary() {
-	if smpBinary.path != "" {
-		os.RemoveAll(filepath.Dir(smpBinary.path))
-	}
 }
 
 // smpRunResult is what one emulator run produced.
@@ -214,7 +209,7 @@ func TestSMPRaceDeterministic(t *testing.T) {
 
 	if !bytes.Equal(first.stdout, second.stdout) {
 		t.Errorf("%s: two runs printed different output:\n%s\nfirst:\n%s\nsecond:\n%s",
-			image, smpLineDiff(smpComparableAll(first.stdout), smpComparableAll(second.stdout)),
+			image, smpLineDiff(smpLines(first.stdout), smpLines(second.stdout)),
 			first.stdout, second.stdout)
 	}
 	if first.status != second.status {
@@ -236,7 +231,7 @@ func TestSMPRaceDeterministic(t *testing.T) {
 	}
 }
 
-// smpComparableAll splits out into lines, keeping every line.
-func smpComparableAll(out []byte) []string {
+// smpLines splits out into lines, keeping every line.
+func smpLines(out []byte) []string {
 	return strings.SplitAfter(string(out), "\n")
 }

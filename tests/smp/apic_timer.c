@@ -76,13 +76,24 @@ static uint32_t divisor(uint32_t config)
 }
 
 /* Runs PIT channel 2 in mode 2 with count 65536, its gate high if on:
- * a free-running counter that wraps every 55 ms. */
+ * a free-running counter that wraps every 55 ms. The 8254 loads a count
+ * on the CLK pulse after it is written, and what the counter reads before
+ * then is undefined (preemptlab returns the old count, QEMU the new), so
+ * this waits for the read-back status to clear "null count". */
 static void pit2_free_run(int on)
 {
 	outb(0x61, (inb(0x61) & 0x0C) | (on ? 0x01 : 0x00));
 	outb(0x43, 0xB4);		/* channel 2, lobyte/hibyte, mode 2 */
 	outb(0x42, 0);
 	outb(0x42, 0);
+	if (!on)
+		return;
+	for (int i = 0; i < 100000; i++) {
+		outb(0x43, 0xE8);	/* read-back: status of channel 2 */
+		if ((inb(0x42) & 0x40) == 0)
+			return;
+	}
+	fail("PIT channel 2 never loaded its count");
 }
 
 static uint32_t pit2_count(void)
