@@ -147,6 +147,10 @@ func (m *Machine) budgetExhausted(c *cpu.CPU) {
 		case c.Halted():
 			state = "halted"
 		}
+		if c.WaitingForSIPI() {
+			msg += fmt.Sprintf("\n  cpu%d %s", c.ID, state)
+			continue
+		}
 		msg += fmt.Sprintf("\n  cpu%d %s at %04x:%08x  %s", c.ID, state, c.Seg[cpu.CS].Sel, c.EIP, c.Disassemble(c.EIP))
 	}
 	m.exit(ExitBudget, StatusBudget, msg)
