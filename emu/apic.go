@@ -95,6 +95,7 @@ type apicControl struct{ m *Machine }
 // runs, else at the running processor's time.
 func (a apicControl) atNow(cpu int, fn func()) {
 	m := a.m
+
 	if m.running == nil || m.running.ID == cpu {
 		fn()
 		return

@@ -49,8 +49,9 @@ func (m *Machine) step() {
 		return
 	}
 	m.now = next.Cycles
-	m.fireEvents()
-	if m.result != nil || !runnable(next) {
+	if m.nextEvent() <= m.now {
+		// Events may wake or stop processors: choose again.
+		m.fireEvents()
 		return
 	}
 	limit := m.nextEvent()

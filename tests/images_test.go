@@ -36,7 +36,7 @@ func TestImages(t *testing.T) {
 	if len(images) == 0 {
 		t.Fatal("no images in tests/images (run make -C tests/images)")
 	}
-	bin := buildPreemptlabForImages(t)
+	bin := preemptlabBin
 	_, err = exec.LookPath("qemu-system-i386")
 	liveQEMU := err == nil
 	if !liveQEMU {
@@ -116,20 +116,6 @@ func probeGCC32(t *testing.T) error {
 		return fmt.Errorf("%v: %s", err, bytes.TrimSpace(out))
 	}
 	return nil
-}
-
-// buildPreemptlabForImages builds preemptlab/cmd/preemptlab into a
-// directory that lives as long as t. Until the command exists this fails
-// the test: the images have nothing to run on.
-func buildPreemptlabForImages(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "preemptlab")
-	cmd := exec.Command("go", "build", "-o", bin, "preemptlab/cmd/preemptlab")
-	cmd.Dir = ".." // the module root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cannot build preemptlab/cmd/preemptlab to run the images: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // readImageReference reads images/NAME.qemu and images/NAME.status.

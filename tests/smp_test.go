@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -31,41 +30,6 @@ const smpNondeterministicPrefix = "nondeterministic:"
 // smpRunTimeout bounds one emulator run in host time. The run is also
 // bounded in simulated time by preemptlab's default --max-cycles.
 const smpRunTimeout = 2 * time.Minute
-
-// smpBinary is the preemptlab command, built once for every test here.
-var smpBinary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// smpPreemptlab returns the path of a preemptlab binary built from this
-// tree, building it on first use. The binary lives in a directory of its
-// own under os.TempDir, which outlives the test process: nothing here may
-// know which test is the last to need it (a TestMain for the package
-// could remove it).
-func smpPreemptlab(t *testing.T) string {
-	t.Helper()
-	smpBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "preemptlab-smp-test-")
-		if err != nil {
-			smpBinary.err = err
-			return
-		}
-		path := filepath.Join(dir, "preemptlab")
-		cmd := exec.Command("go", "build", "-o", path, "preemptlab/cmd/preemptlab")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			os.RemoveAll(dir)
-			smpBinary.err = fmt.Errorf("go build preemptlab/cmd/preemptlab: %v\n%s", err, out)
-			return
-		}
-		smpBinary.path = path
-	})
-	if smpBinary.err != nil {
-		t.Fatal(smpBinary.err)
-	}
-	return smpBinary.path
-}
 
 // smpRunResult is what one emulator run produced.
 type smpRunResult struct {
@@ -111,23 +75,67 @@ func smpComparable(out []byte) []string {
 	return lines
 }
 
-// smpLineDiff describes how got differs from want, line by line: each
-// differing line as "want:" and "got:" with its number.
+// smpLineDiff returns a line diff of want and got, "" if they are equal:
+// lines only in want marked "-", lines only in got "+", and common lines
+// next to a change as context, each with its line number in want or got.
+// The outputs are short, so a quadratic longest-common-subsequence table
+// is fine.
 func smpLineDiff(want, got []string) string {
+	// lcs[i][j] is the length of the LCS of want[i:] and got[j:].
+	lcs := make([][]int, len(want)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(got)+1)
+	}
+	for i := len(want) - 1; i >= 0; i-- {
+		for j := len(got) - 1; j >= 0; j-- {
+			if want[i] == got[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type edit struct {
+		op   byte // ' ', '-', '+'
+		line int  // 1-based, in want for ' ' and '-', in got for '+'
+		text string
+	}
+	var edits []edit
+	i, j := 0, 0
+	for i < len(want) || j < len(got) {
+		switch {
+		case i < len(want) && j < len(got) && want[i] == got[j]:
+			edits = append(edits, edit{' ', i + 1, want[i]})
+			i++
+			j++
+		case i < len(want) && (j == len(got) || lcs[i+1][j] >= lcs[i][j+1]):
+			edits = append(edits, edit{'-', i + 1, want[i]})
+			i++
+		default:
+			edits = append(edits, edit{'+', j + 1, got[j]})
+			j++
+		}
+	}
 	var b strings.Builder
-	n := max(len(want), len(got))
-	for i := 0; i < n; i++ {
-		var w, g string
-		if i < len(want) {
-			w = want[i]
+	last := -1 // index of the last edit printed
+	for k, e := range edits {
+		near := false
+		for d := -1; d <= 1; d++ {
+			if k+d >= 0 && k+d < len(edits) && edits[k+d].op != ' ' {
+				near = true
+			}
 		}
-		if i < len(got) {
-			g = got[i]
-		}
-		if w == g {
+		if !near {
 			continue
 		}
-		fmt.Fprintf(&b, "line %d:\n\twant: %q\n\tgot:  %q\n", i+1, w, g)
+		if last >= 0 && k > last+1 {
+			b.WriteString("  ...\n")
+		}
+		last = k
+		fmt.Fprintf(&b, "%c %3d  %s", e.op, e.line, e.text)
+		if !strings.HasSuffix(e.text, "\n") {
+			b.WriteString("  (no newline)\n")
+		}
 	}
 	return b.String()
 }
@@ -152,7 +160,7 @@ func smpImages(t *testing.T) []string {
 // TestSMPImagesMatchQEMU runs every SMP image on preemptlab and compares
 // its console output and exit status with QEMU's.
 func TestSMPImagesMatchQEMU(t *testing.T) {
-	bin := smpPreemptlab(t)
+	bin := preemptlabBin
 	for _, name := range smpImages(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -173,7 +181,7 @@ func TestSMPImagesMatchQEMU(t *testing.T) {
 			got := smpRun(t, bin, image)
 			wantLines, gotLines := smpComparable(want), smpComparable(got.stdout)
 			if diff := smpLineDiff(wantLines, gotLines); diff != "" {
-				t.Errorf("preemptlab run --cpus 2 %s: output differs from QEMU's (%s.qemu), lines starting %q aside:\n%s\nfull output:\n%s\nstderr:\n%s",
+				t.Errorf("preemptlab run --cpus 2 %s: output differs from QEMU's (%s.qemu), lines starting %q aside (- QEMU, + preemptlab):\n%s\nfull output:\n%s\nstderr:\n%s",
 					image, name, smpNondeterministicPrefix, diff, got.stdout, got.stderr)
 			}
 			if got.status != wantStatus {
@@ -202,13 +210,13 @@ func smpStatsLines(stderr []byte) []string {
 // data race included, and every processor's instruction and cycle counts
 // must be identical.
 func TestSMPRaceDeterministic(t *testing.T) {
-	bin := smpPreemptlab(t)
+	bin := preemptlabBin
 	image := filepath.Join(smpDir, "race.elf")
 	first := smpRun(t, bin, image, "--stats")
 	second := smpRun(t, bin, image, "--stats")
 
 	if !bytes.Equal(first.stdout, second.stdout) {
-		t.Errorf("%s: two runs printed different output:\n%s\nfirst:\n%s\nsecond:\n%s",
+		t.Errorf("%s: two runs printed different output (- first, + second):\n%s\nfirst:\n%s\nsecond:\n%s",
 			image, smpLineDiff(smpLines(first.stdout), smpLines(second.stdout)),
 			first.stdout, second.stdout)
 	}
@@ -226,7 +234,7 @@ func TestSMPRaceDeterministic(t *testing.T) {
 		t.Errorf("%s --stats: %d per-CPU lines on stderr, want 2:\n%s", image, perCPU, first.stderr)
 	}
 	if diff := smpLineDiff(a, b); diff != "" {
-		t.Errorf("%s --stats: the two runs' statistics differ:\n%s\nfirst:\n%s\nsecond:\n%s",
+		t.Errorf("%s --stats: the two runs' statistics differ (- first, + second):\n%s\nfirst:\n%s\nsecond:\n%s",
 			image, diff, first.stderr, second.stderr)
 	}
 }

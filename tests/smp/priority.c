@@ -16,7 +16,10 @@
  *
  * Handlers and the main code append to an event log, printed in order.
  * Every wait is bounded by PIT time; the order printed depends only on the
- * priority rules, never on how long anything took.
+ * priority rules, never on how long anything took. (A nested handler's
+ * pit_delay_us reprograms PIT channel 2 under the interrupted code's
+ * wait_flag deadline, which can only end that wait up to 1 ms early or
+ * late: the bounds are 1 s.)
  */
 #include "smp.h"
 
