@@ -75,8 +75,8 @@ func TestImages(t *testing.T) {
 	}
 }
 
-// TestImagesCurrent checks that the committed images are what their
-// sources build to now (tests/images/check-current.sh).
+// TestImagesCurrent checks that the committed images, single-CPU and SMP,
+// are what their sources build to now (images/ and smp/check-current.sh).
 func TestImagesCurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds every image; skipped in -short mode")
@@ -89,15 +89,19 @@ func TestImagesCurrent(t *testing.T) {
 	if err := probeGCC32(t); err != nil {
 		t.Skipf("gcc cannot build 32-bit code with libgcc (install gcc-multilib): %v", err)
 	}
-	cmd := exec.Command("bash", filepath.Join("images", "check-current.sh"))
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit) && exit.ExitCode() == 3:
-		t.Skipf("the images were built with another toolchain; no byte comparison possible:\n%s", out)
-	default:
-		t.Fatalf("images are not current: %v\n%s", err, out)
+	for _, dir := range []string{"images", "smp"} {
+		t.Run(dir, func(t *testing.T) {
+			cmd := exec.Command("bash", filepath.Join(dir, "check-current.sh"))
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			switch {
+			case err == nil:
+			case errors.As(err, &exit) && exit.ExitCode() == 3:
+				t.Skipf("the images were built with another toolchain; no byte comparison possible:\n%s", out)
+			default:
+				t.Fatalf("%s images are not current: %v\n%s", dir, err, out)
+			}
+		})
 	}
 }
 
