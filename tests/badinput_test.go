@@ -65,7 +65,7 @@ func TestBadInput(t *testing.T) {
 		{"empty file", write("empty.elf", nil), nil, 2, []string{"not an ELF"}},
 		{"text file", write("text.elf", []byte("hello, world\n")), nil, 2, []string{"not an ELF"}},
 		{"64-bit ELF", write("elf64.elf", elf64()), nil, 2, []string{"64-bit"}},
-		{"missing file", filepath.Join(dir, "nope.elf"), nil, 2, []string{"no such file"}},
+		{"missing file", filepath.Join(dir, "nope.elf"), nil, 2, []string{"no such file", "no built-in image"}},
 		{"segment outside RAM", "images/hash.elf", []string{"--mem", "1"}, 2, []string{"outside", "--mem"}},
 		{"bad flag", "images/hash.elf", []string{"--cpus", "9"}, 2, []string{"1 to 8"}},
 		{"undefined opcode, no IDT", write("ud2.elf", bareImage(0x100000, []byte{0x0F, 0x0B})), nil, 4,

@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	preemptlab run IMAGE.elf [flags]   boot a multiboot image
+//	preemptlab run IMAGE.elf [flags]   boot a multiboot image (or a built-in one by name)
+//	preemptlab images                  list the built-in images
 //	preemptlab version
 //
 // Run "preemptlab run -h" for the flags.
@@ -14,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"preemptlab/tests/images"
 )
 
 func main() {
@@ -35,6 +38,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		status, err = cmdRun(args[1:], stdout, stderr)
+	case "images":
+		for _, n := range images.Names() {
+			fmt.Fprintln(stdout, n)
+		}
 	case "version":
 		fmt.Fprintln(stdout, "preemptlab (development)")
 	case "help", "-h", "--help":
@@ -54,6 +61,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 }
 
 const usage = `usage:
-  preemptlab run IMAGE.elf [--cmdline S] [--cpus N] [--mem MiB] [--mhz N] [--max-cycles N] [--stats]
+  preemptlab run IMAGE.elf|NAME [--cmdline S] [--cpus N] [--mem MiB] [--mhz N] [--max-cycles N] [--stats]
+  preemptlab images      list the built-in images (run them by name: preemptlab run hash)
   preemptlab version
 `

@@ -11,7 +11,24 @@ import (
 	"time"
 
 	"preemptlab/emu"
+	"preemptlab/tests/images"
 )
+
+// readImage reads an image file, or a built-in image by name ("hash")
+// when there is no such file.
+func readImage(name string) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	if err == nil {
+		return data, nil
+	}
+	if os.IsNotExist(err) {
+		if img, ok := images.Lookup(name); ok {
+			return img.ELF, nil
+		}
+		return nil, fmt.Errorf("%v (and no built-in image is called %q: see preemptlab images)", err, name)
+	}
+	return nil, err
+}
 
 // DefaultMaxCycles bounds a run when --max-cycles is not given: ten
 // simulated seconds at 1000 MHz.
@@ -46,7 +63,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if image == "" {
 		return 0, usageError{"run: no image given"}
 	}
-	data, err := os.ReadFile(image)
+	data, err := readImage(image)
 	if err != nil {
 		return 0, err
 	}

@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * arith64.c — 64-bit integer arithmetic as 32-bit code does it: multiply
  * inline (MUL/IMUL and adds), divide and modulo through libgcc's __udivdi3,

@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * bench.c — a compute-bound workload for measuring the emulator's speed
  * (MIPS): rounds of sorting (quicksort, heapsort, mergesort), hashing

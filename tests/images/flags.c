@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * flags.c — integer instructions and the flags they leave, at 8, 16 and 32
  * bits. Each instruction runs in inline assembly between a POPF that sets

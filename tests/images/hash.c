@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * hash.c — CRC32, FNV-1a (32 and 64 bit) and SHA-256: first against known
  * answers, then over LCG-generated data of many lengths, hashed in one piece

@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * interp.c — a switch-dispatched bytecode interpreter (lib.c's vm_run)
  * running programs assembled at start-up: iterative and recursive

@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * lib.c — the algorithms the test images share. See lib.h.
  */

@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * sort.c — quicksort, heapsort, mergesort (and insertion sort on the
  * smaller inputs) over LCG-generated arrays of several shapes and sizes.

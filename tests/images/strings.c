@@ -1,3 +1,4 @@
+//go:build ignore
 /*
  * strings.c — the string instructions: MOVS, STOS, LODS, SCAS and CMPS at
  * byte, word and dword size, alone and with REP/REPE/REPNE, forwards (CLD)
