@@ -46,6 +46,10 @@ var costs = map[x86asm.Op]uint32{
 	x86asm.IRET: costFarTransfer, x86asm.IRETD: costFarTransfer,
 	x86asm.INT: costFarTransfer, x86asm.INTO: costFarTransfer,
 	x86asm.AAM: 15, x86asm.AAD: 4,
+	x86asm.LDS: costFarTransfer, x86asm.LES: costFarTransfer, x86asm.LFS: costFarTransfer,
+	x86asm.LGS: costFarTransfer, x86asm.LSS: costFarTransfer,
+	x86asm.LMSW: costPrivileged, x86asm.LAR: costPrivileged, x86asm.LSL: costPrivileged,
+	x86asm.VERR: costPrivileged, x86asm.VERW: costPrivileged,
 }
 
 // costOf returns the static cost of a decoded instruction.
@@ -54,11 +58,14 @@ func costOf(x *x86asm.Inst) uint32 {
 	if !ok {
 		c = costDefault
 	}
-	if x.Op == x86asm.MOV {
-		// MOV to or from a control register serializes.
-		for _, a := range x.Args {
+	if x.Op == x86asm.MOV || x.Op == x86asm.POP {
+		// MOV to or from a control register serializes; loading a
+		// segment register reads and checks a descriptor.
+		for i, a := range x.Args {
 			if r, isReg := a.(x86asm.Reg); isReg && r >= x86asm.CR0 && r <= x86asm.CR7 {
 				return costPrivileged
+			} else if isReg && i == 0 && r >= x86asm.ES && r <= x86asm.GS {
+				return costFarTransfer
 			}
 		}
 	}

@@ -157,3 +157,36 @@ func TestTrafficRateAndDeterminism(t *testing.T) {
 		t.Errorf("seeds 7 and 8 raised at the same cycles (%d)", n3)
 	}
 }
+
+// TestPIC8259Init programs the 8259 pair as Linux does at boot (ICW1–4,
+// then a mask) and reads the masks back.
+func TestPIC8259Init(t *testing.T) {
+	m, _ := newTestMachine(t, 1, 0)
+	out := func(port uint16, v uint8) { m.ports[port].Out(port, 1, uint32(v)) }
+	in := func(port uint16) uint8 { return uint8(m.ports[port].In(port, 1)) }
+	if in(0x21) != 0xFF || in(0xA1) != 0xFF {
+		t.Fatalf("masks at reset = %#x %#x, want 0xff 0xff", in(0x21), in(0xA1))
+	}
+	for _, w := range []struct {
+		port uint16
+		v    uint8
+	}{
+		{0x20, 0x11}, {0xA0, 0x11}, // ICW1: edge, cascade, ICW4 follows
+		{0x21, 0x20}, {0xA1, 0x28}, // ICW2: vector bases
+		{0x21, 0x04}, {0xA1, 0x02}, // ICW3: slave on IRQ 2
+		{0x21, 0x01}, {0xA1, 0x01}, // ICW4: 8086 mode
+		{0x21, 0xFB}, {0xA1, 0xFF}, // OCW1: masks
+	} {
+		out(w.port, w.v)
+	}
+	if in(0x21) != 0xFB || in(0xA1) != 0xFF {
+		t.Errorf("masks = %#x %#x, want 0xfb 0xff", in(0x21), in(0xA1))
+	}
+	p := m.ports[0x20].(bytePorts).d.(*pic8259)
+	if p.vector != 0x20 || p.cascade != 0x04 || p.icw4 != 0x01 || p.initStep != 0 {
+		t.Errorf("master after init = %+v", *p)
+	}
+	if in(0x20) != 0 {
+		t.Errorf("IRR = %#x, want 0: no line reaches the 8259s", in(0x20))
+	}
+}
