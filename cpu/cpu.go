@@ -162,7 +162,7 @@ type CPU struct {
 
 	bus    Bus
 	ram    []byte
-	ramTop uint32 // len(ram); addresses at or above are outside RAM
+	ramTop uint32      // len(ram); addresses at or above are outside RAM
 	cache  *blockCache // shared by every processor of the machine (ShareCodeCache)
 
 	// cur is the instruction being executed, for fault reports and
@@ -391,6 +391,16 @@ func (c *CPU) SetLimit(limit uint64) {
 // machine share RAM, so they must share translated code too: a write by
 // any processor into code invalidates it for all of them.
 func (c *CPU) ShareCodeCache(other *CPU) { c.cache = other.cache }
+
+// Now returns the processor's exact time at the instruction it is
+// executing: inside a block run whole, Cycles is the block's start and the
+// instructions before the current one have not been charged yet.
+func (c *CPU) Now() uint64 {
+	if c.cur != nil && !c.stepped {
+		return c.Cycles + uint64(c.cur.cycStart)
+	}
+	return c.Cycles
+}
 
 // Limit returns the cycle at which the current Run returns.
 func (c *CPU) Limit() uint64 { return c.limit }

@@ -74,15 +74,6 @@ func (c *CPU) checkProtected() {
 	}
 }
 
-// now returns the cycle the current instruction executes at: Cycles plus
-// the cost of the instructions before it when its block runs whole.
-func (c *CPU) now(in *inst) uint64 {
-	if c.stepped {
-		return c.Cycles
-	}
-	return c.Cycles + uint64(in.cycStart)
-}
-
 func opHlt(c *CPU, in *inst) {
 	c.checkCPL0()
 	c.halted = true
@@ -496,7 +487,7 @@ func opRdtsc(c *CPU, in *inst) {
 	if c.CR4&cr4TSD != 0 && c.CPL != 0 && !c.realMode {
 		c.exception(excGP, 0)
 	}
-	t := c.now(in)
+	t := c.Now()
 	c.R[EAX], c.R[EDX] = uint32(t), uint32(t>>32)
 }
 
@@ -509,7 +500,7 @@ func opRdmsr(c *CPU, in *inst) {
 	c.checkCPL0()
 	var v uint64
 	if c.R[ECX] == msrTSC {
-		v = c.now(in)
+		v = c.Now()
 	} else {
 		var ok bool
 		if v, ok = c.bus.ReadMSR(c.ID, c.R[ECX]); !ok {

@@ -66,6 +66,7 @@ func (c *CPU) runBlocks() (r StopReason) {
 // an NMI, a maskable interrupt, HLT.
 func (c *CPU) boundary() StopReason {
 	c.brk = false
+	c.cur = nil // between instructions: Now is Cycles
 	if c.stop != stopNone {
 		r := c.stop
 		c.stop = stopNone

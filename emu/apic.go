@@ -100,7 +100,7 @@ func (a apicControl) atNow(cpu int, fn func()) {
 		fn()
 		return
 	}
-	m.Schedule(m.running.Cycles, fn)
+	m.Schedule(m.running.Now(), fn)
 }
 
 func (a apicControl) Kick(cpu int) {

@@ -46,7 +46,7 @@ func (q *eventQueue) Pop() any {
 // access, that processor's time; otherwise global time.
 func (m *Machine) Now() uint64 {
 	if m.running != nil {
-		return m.running.Cycles
+		return m.running.Now()
 	}
 	return m.now
 }
@@ -61,7 +61,7 @@ func (m *Machine) Schedule(at uint64, fn func()) uint64 {
 	heap.Push(&m.events, e)
 	if m.running != nil && at < m.running.Limit() {
 		// The running processor must stop at the new event.
-		m.running.SetLimit(max(at, m.running.Cycles))
+		m.running.SetLimit(max(at, m.running.Now()))
 	}
 	return e.id
 }

@@ -190,3 +190,31 @@ func TestPIC8259Init(t *testing.T) {
 		t.Errorf("IRR = %#x, want 0: no line reaches the 8259s", in(0x20))
 	}
 }
+
+// timeProbe is a port device that records when it is written.
+type timeProbe struct {
+	m  *Machine
+	at []uint64
+}
+
+func (p *timeProbe) In(port uint16, size int) uint32 { return 0 }
+func (p *timeProbe) Out(port uint16, size int, v uint32) {
+	p.at = append(p.at, p.m.Now())
+}
+
+// TestDeviceSeesExactTime checks that a device access in the middle of a
+// block happens at the cycle of its instruction, not of the block's start.
+func TestDeviceSeesExactTime(t *testing.T) {
+	m, _ := newTestMachine(t, 1, 0,
+		0x90, 0x90, 0x90, 0x90, 0x90, // five NOPs: 1 cycle each
+		0xE6, 0x99, // out 0x99, al
+		0x90, 0x90, // two more
+		0xE6, 0x99, // out 0x99, al
+		0xFA, 0xF4) // cli; hlt
+	p := &timeProbe{m: m}
+	m.MapPorts(0x99, 1, p)
+	m.Run()
+	if len(p.at) != 2 || p.at[0] != 5 || p.at[1] != 5+500+2 {
+		t.Errorf("device written at cycles %v, want [5 507] (NOP 1 cycle, OUT 500)", p.at)
+	}
+}
