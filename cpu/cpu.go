@@ -121,8 +121,10 @@ type DescriptorTable struct {
 // CPU is one IA-32 processor. Its fields are owned by the goroutine that
 // calls Run; nothing in it is safe for concurrent use.
 type CPU struct {
-	// R holds EAX..EDI in encoding order; R[regZero] is always 0.
-	R   [9]uint32
+	// R holds EAX..EDI in encoding order; R[regZero] is always 0. It has
+	// 256 entries so that indexing it with a register number (a uint8)
+	// needs no bounds check on the hot path; only 0–8 are used.
+	R   [256]uint32
 	EIP uint32
 
 	// flags holds EFLAGS. The six arithmetic flags in it are valid only
@@ -266,7 +268,7 @@ func New(id int, ram []byte, bus Bus) *CPU {
 // EFLAGS = 2, CR0 = 0x60000010 with caches disabled as the SDM says (here
 // just ET), the general registers zero but EDX = 0x663 (family 6).
 func (c *CPU) Reset() {
-	c.R = [9]uint32{}
+	c.R = [256]uint32{}
 	c.R[EDX] = 0x663
 	c.flags = flagsFixed
 	c.lazy = lazyFlags{}

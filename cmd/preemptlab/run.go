@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"preemptlab/emu"
@@ -52,6 +53,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		return err
 	})
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the emulator to this file")
 	gops := fs.String("gops", "127.0.0.1:0", "address for the gops agent (\"off\" disables it)")
 	image, rest := splitImage(args)
 	if err := fs.Parse(rest); err != nil {
@@ -85,6 +87,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	defer startGops(*gops, stderr)()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return 0, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	res := m.Run()
 	elapsed := time.Since(start)
@@ -115,7 +128,7 @@ func splitImage(args []string) (string, []string) {
 // needsValue reports whether a flag argument takes the next argument as its value.
 func needsValue(a string) bool {
 	switch a {
-	case "-cmdline", "--cmdline", "-gops", "--gops", "-seed", "--seed", "-traffic", "--traffic", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
+	case "-cmdline", "--cmdline", "-gops", "--gops", "-cpuprofile", "--cpuprofile", "-seed", "--seed", "-traffic", "--traffic", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
 		return true
 	}
 	return false
