@@ -65,6 +65,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if image == "" {
 		return 0, usageError{"run: no image given"}
 	}
+	if *cpus < 1 || *cpus > 8 {
+		return 0, usageError{fmt.Sprintf("--cpus %d: the machine has 1 to 8 processors", *cpus)}
+	}
+	if *mem < 1 {
+		return 0, usageError{fmt.Sprintf("--mem %d: RAM must be 1 to 3072 MiB", *mem)}
+	}
+	if *mhz < 1 {
+		return 0, usageError{"--mhz must be at least 1"}
+	}
 	data, err := readImage(image)
 	if err != nil {
 		return 0, err

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{nil, 2, "usage:"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"run"}, 2, "no image given"},
+		{[]string{"run", "--bogus", "x.elf"}, 2, "flag provided but not defined"},
+		{[]string{"run", "--traffic", "irq=2,rate=5", "hash"}, 2, "not 2"},
+		{[]string{"run", "--gops", "off", "--cpus", "0", "hash"}, 2, "1 to 8"},
+	} {
+		var out, errb bytes.Buffer
+		st := realMain(tc.args, &out, &errb)
+		if st != tc.status || !strings.Contains(errb.String(), tc.stderr) {
+			t.Errorf("preemptlab %v: status %d, stderr %q; want %d and %q", tc.args, st, errb.String(), tc.status, tc.stderr)
+		}
+	}
+}
+
+func TestRunBuiltin(t *testing.T) {
+	var out, errb bytes.Buffer
+	st := realMain([]string{"run", "hash", "--gops", "off", "--cpus", "1"}, &out, &errb)
+	if st != 1 || !strings.HasPrefix(out.String(), "image hash\n") || !strings.HasSuffix(out.String(), "OK\n") {
+		t.Errorf("run hash: status %d, output %q…, stderr %s", st, out.String()[:min(40, out.Len())], errb.String())
+	}
+}
+
+func TestSplitImage(t *testing.T) {
+	img, rest := splitImage([]string{"--cpus", "2", "a.elf", "--stats"})
+	if img != "a.elf" || strings.Join(rest, " ") != "--cpus 2 --stats" {
+		t.Errorf("splitImage = %q, %q", img, rest)
+	}
+}
