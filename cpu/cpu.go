@@ -214,6 +214,13 @@ type CPU struct {
 	// handled.
 	HookException func(c *CPU, vector uint8, code uint32) bool
 
+	// SyncBeforeInterrupt, when set, is asked at the boundary where the
+	// processor would take an interrupt or NMI; if it returns true, Run
+	// returns StopSync first, and the interrupt is taken when Run is
+	// called again. The machine uses it to bring the other processors up
+	// to this one's time before it takes an interrupt.
+	SyncBeforeInterrupt func() bool
+
 	// Warn, when set, receives one-line notes for the user (an instruction
 	// that is not emulated was executed).
 	Warn   func(msg string)
@@ -238,9 +245,12 @@ const (
 	StopBusError
 	// StopWaitSIPI: the processor waits for a start-up IPI (after INIT).
 	StopWaitSIPI
+	// StopSync: the processor is about to take an interrupt and
+	// SyncBeforeInterrupt asked it to wait until the others catch up.
+	StopSync
 )
 
-var stopNames = [...]string{"none", "limit", "halt", "stop requested", "shutdown", "bus error", "wait for SIPI"}
+var stopNames = [...]string{"none", "limit", "halt", "stop requested", "shutdown", "bus error", "wait for SIPI", "sync"}
 
 func (s StopReason) String() string {
 	if int(s) < len(stopNames) {

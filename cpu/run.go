@@ -82,6 +82,12 @@ func (c *CPU) boundary() StopReason {
 		c.stepOne(&b.insts[0])
 		return stopNone
 	}
+	if c.InterruptSignalled() && c.SyncBeforeInterrupt != nil && c.SyncBeforeInterrupt() {
+		// Others are behind this processor in time: they run up to it
+		// first, so the interrupt happens in global-time order.
+		c.brk = true
+		return StopSync
+	}
 	if c.nmi && !c.nmiBlocked {
 		c.nmi = false
 		c.halted = false

@@ -143,6 +143,7 @@ func New(cfg Config) (*Machine, error) {
 	for i := 0; i < cfg.CPUs; i++ {
 		c := cpu.New(i, m.ram, busAdapter{m})
 		c.Warn = func(msg string) { m.logf("warning: %s", msg) }
+		c.SyncBeforeInterrupt = func() bool { return m.othersBehind(c) }
 		if i > 0 {
 			c.ShareCodeCache(m.cpus[0])
 			c.INIT() // application processors wait for a start-up IPI
@@ -168,6 +169,17 @@ func (m *Machine) RAM() []byte { return m.ram }
 
 // Config returns the configuration the machine was built with (defaults filled in).
 func (m *Machine) Config() Config { return m.cfg }
+
+// othersBehind reports whether a runnable processor other than c is
+// behind c in time.
+func (m *Machine) othersBehind(c *cpu.CPU) bool {
+	for _, o := range m.cpus {
+		if o != c && runnable(o) && o.Cycles < c.Cycles {
+			return true
+		}
+	}
+	return false
+}
 
 // LoadMultiboot loads a multiboot ELF image and sets processor 0 up to
 // enter it as a multiboot loader does.

@@ -2,6 +2,7 @@ package emu
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -216,5 +217,57 @@ func TestDeviceSeesExactTime(t *testing.T) {
 	m.Run()
 	if len(p.at) != 2 || p.at[0] != 5 || p.at[1] != 5+500+2 {
 		t.Errorf("device written at cycles %v, want [5 507] (NOP 1 cycle, OUT 500)", p.at)
+	}
+}
+
+// ackRecorder wraps the interrupt controller and records, at each
+// acknowledge, how far the other processors lag behind.
+type ackRecorder struct {
+	m     *Machine
+	inner InterruptController
+	lag   []int64
+}
+
+func (a *ackRecorder) Acknowledge(cpu int) (uint8, bool) {
+	v, ok := a.inner.Acknowledge(cpu)
+	if ok {
+		c := a.m.cpus[cpu]
+		for _, o := range a.m.cpus {
+			if o != c && runnable(o) {
+				a.lag = append(a.lag, int64(c.Cycles)-int64(o.Cycles))
+			}
+		}
+	}
+	return v, ok
+}
+
+// TestOthersCatchUpBeforeInterrupt runs two busy processors that keep
+// interrupting themselves with self-IPIs (taken in the middle of their
+// quantum), and checks that whenever one takes an interrupt the other is
+// not behind it in time.
+func TestOthersCatchUpBeforeInterrupt(t *testing.T) {
+	code, err := os.ReadFile("testdata/selfipi.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(Config{CPUs: 2, MemMB: 2, MaxCycles: 2_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(m.RAM()[0x100000:], code)
+	for i, c := range m.CPUs() {
+		c.SetProtectedFlat(0x100000)
+		c.R[4] = uint32(0x80000 - i*0x1000)
+	}
+	rec := &ackRecorder{m: m, inner: m.intc}
+	m.intc = rec
+	m.Run()
+	if len(rec.lag) < 1000 {
+		t.Fatalf("only %d self-IPIs taken in 2 ms", len(rec.lag))
+	}
+	for _, l := range rec.lag {
+		if l > 0 {
+			t.Fatalf("a processor took an interrupt %d cycles ahead of the other (lags %v)", l, rec.lag)
+		}
 	}
 }
