@@ -32,3 +32,30 @@ func TestCodeWrittenByAnotherCPU(t *testing.T) {
 		t.Errorf("after cpu0 patched the code cpu1 computed %d, want 2 (stale translation)", v)
 	}
 }
+
+// TestInvalidLock checks that LOCK on an instruction that cannot take it
+// raises #UD, and that it is accepted on a memory read-modify-write.
+func TestInvalidLock(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		code []byte
+		ud   bool
+	}{
+		{"lock add eax, ebx", []byte{0xF0, 0x01, 0xD8, 0xF4}, true},
+		{"lock mov [eax], ebx", []byte{0xF0, 0x89, 0x18, 0xF4}, true},
+		{"lock add [eax], ebx", []byte{0xF0, 0x01, 0x18, 0xF4}, false},
+	} {
+		c, _ := newTestCPU(t, tc.code)
+		c.R[EAX] = 0x30000
+		var got []uint8
+		c.HookException = func(c *CPU, v uint8, code uint32) bool {
+			got = append(got, v)
+			c.halted = true
+			return true
+		}
+		runToHalt(t, c, 100)
+		if ud := len(got) == 1 && got[0] == excUD; ud != tc.ud {
+			t.Errorf("%s: exceptions %v, want #UD %v", tc.name, got, tc.ud)
+		}
+	}
+}

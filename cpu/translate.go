@@ -117,7 +117,11 @@ func (c *CPU) translateOne(code []byte, mode int, in *inst) {
 	in.op = x.Op
 	in.cycles = costOf(&x)
 	fn, ok := translators[x.Op]
-	if !ok {
+	if hasInvalidPrefix(&x) {
+		// LOCK on an instruction that cannot take it, and the like.
+		in.fn = opUndefined
+		in.flags |= fEnd
+	} else if !ok {
 		// A real instruction this processor model does not have (x87,
 		// MMX, SSE, 64-bit only…).
 		in.fn = opUnsupported
@@ -129,6 +133,21 @@ func (c *CPU) translateOne(code []byte, mode int, in *inst) {
 	if x.Prefix[0]&0xFF == 0xF0 || hasPrefix(&x, x86asm.PrefixLOCK) {
 		in.flags |= fLock
 	}
+}
+
+// hasInvalidPrefix reports whether x86asm marked a prefix as making the
+// whole instruction invalid (LOCK on a register destination or on an
+// instruction that is not a read-modify-write of memory).
+func hasInvalidPrefix(x *x86asm.Inst) bool {
+	for _, q := range x.Prefix {
+		if q == 0 {
+			break
+		}
+		if q&x86asm.PrefixInvalid != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPrefix reports whether the instruction carries prefix p (ignoring the

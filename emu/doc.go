@@ -12,7 +12,10 @@
 // global-time order, and no processor ever runs more than one quantum
 // ahead of another. Plain guest memory shared between processors is
 // therefore ordered to within one quantum (1 µs at 1000 MHz by default).
-// When every processor is halted, time jumps to the next event.
+// Interrupts are exact: before a processor takes one, every processor
+// behind it in time first runs up to its time, and an IPI, INIT or SIPI
+// takes effect at the cycle the sender wrote the ICR. When every processor
+// is halted, time jumps to the next event.
 //
 // Nothing here reads the host clock: the same image, flags and seed give
 // the same bytes and the same cycle counts on every run.
