@@ -251,26 +251,27 @@ func opOuts(c *CPU, in *inst) { c.outsOnce(in, strMask(in)) }
 
 // Repeated string operations.
 
-func opRepMovs(c *CPU, in *inst) {
+// repeat runs the single-iteration handler once per count in (E)CX,
+// charging cost each time. For CMPS and SCAS (compares) REPE stops when
+// the operands differ and REPNE when they are equal. Between iterations
+// the instruction yields (EIP left on it, registers up to date) when it
+// reaches the cycle limit or an interrupt is to be taken, as the hardware
+// does; it then resumes where it stopped.
+func (c *CPU) repeat(in *inst, once handler, cost uint64, compares bool) {
 	m := strMask(in)
 	n := c.R[ECX] & m
 	if n == 0 {
 		return
 	}
 	pending := c.strPending(in)
-	if m == 0xFFFFFFFF && c.Seg[in.seg].flat && c.Seg[ES].flat && c.fastMovs(in, n, pending) {
-		return
-	}
-	d := c.strDelta(in)
+	whileEqual := in.aux != strRepNE
 	for {
-		v := c.read(in.seg, c.R[ESI]&m, in.size)
-		c.write(ES, c.R[EDI]&m, in.size, v)
-		c.strStep(ESI, d, m)
-		c.strStep(EDI, d, m)
+		once(c, in)
 		n--
 		c.setCount(n, m)
-		c.Cycles += costStringIter
-		if n == 0 {
+		c.Cycles += cost
+		// once recorded CMP's lazy flags: res is 0 exactly when equal.
+		if n == 0 || compares && (c.lazy.res == 0) != whileEqual {
 			return
 		}
 		if c.strYield(pending) {
@@ -278,162 +279,37 @@ func opRepMovs(c *CPU, in *inst) {
 			return
 		}
 	}
+}
+
+func opRepMovs(c *CPU, in *inst) {
+	m := strMask(in)
+	if n := c.R[ECX] & m; n != 0 && m == 0xFFFFFFFF && c.Seg[in.seg].flat && c.Seg[ES].flat && c.fastMovs(in, n, c.strPending(in)) {
+		return
+	}
+	c.repeat(in, opMovs, costStringIter, false)
 }
 
 func opRepStos(c *CPU, in *inst) {
 	m := strMask(in)
-	n := c.R[ECX] & m
-	if n == 0 {
+	if n := c.R[ECX] & m; n != 0 && m == 0xFFFFFFFF && c.Seg[ES].flat && c.fastStos(in, n, c.strPending(in)) {
 		return
 	}
-	pending := c.strPending(in)
-	if m == 0xFFFFFFFF && c.Seg[ES].flat && c.fastStos(in, n, pending) {
-		return
-	}
-	d := c.strDelta(in)
-	v := c.getReg(EAX, in.size)
-	for {
-		c.write(ES, c.R[EDI]&m, in.size, v)
-		c.strStep(EDI, d, m)
-		n--
-		c.setCount(n, m)
-		c.Cycles += costStringIter
-		if n == 0 {
-			return
-		}
-		if c.strYield(pending) {
-			c.strSuspend(in)
-			return
-		}
-	}
+	c.repeat(in, opStos, costStringIter, false)
 }
 
-func opRepLods(c *CPU, in *inst) {
-	m := strMask(in)
-	n := c.R[ECX] & m
-	if n == 0 {
-		return
-	}
-	pending := c.strPending(in)
-	d := c.strDelta(in)
-	for {
-		v := c.read(in.seg, c.R[ESI]&m, in.size)
-		c.setReg(EAX, in.size, v)
-		c.strStep(ESI, d, m)
-		n--
-		c.setCount(n, m)
-		c.Cycles += costStringIter
-		if n == 0 {
-			return
-		}
-		if c.strYield(pending) {
-			c.strSuspend(in)
-			return
-		}
-	}
-}
-
-func opRepCmps(c *CPU, in *inst) {
-	m := strMask(in)
-	n := c.R[ECX] & m
-	if n == 0 {
-		return
-	}
-	pending := c.strPending(in)
-	d := c.strDelta(in)
-	whileEqual := in.aux != strRepNE
-	for {
-		a := c.read(in.seg, c.R[ESI]&m, in.size)
-		b := c.read(ES, c.R[EDI]&m, in.size)
-		c.setLazy(lazySub, in.size, a, b, a-b)
-		c.strStep(ESI, d, m)
-		c.strStep(EDI, d, m)
-		n--
-		c.setCount(n, m)
-		c.Cycles += costStringIter
-		if n == 0 || (a == b) != whileEqual {
-			return
-		}
-		if c.strYield(pending) {
-			c.strSuspend(in)
-			return
-		}
-	}
-}
+func opRepLods(c *CPU, in *inst) { c.repeat(in, opLods, costStringIter, false) }
+func opRepCmps(c *CPU, in *inst) { c.repeat(in, opCmps, costStringIter, true) }
 
 func opRepScas(c *CPU, in *inst) {
 	m := strMask(in)
-	n := c.R[ECX] & m
-	if n == 0 {
+	if n := c.R[ECX] & m; n != 0 && in.aux == strRepNE && in.size == 1 && m == 0xFFFFFFFF && c.Seg[ES].flat && c.fastScasb(in, n, c.strPending(in)) {
 		return
 	}
-	pending := c.strPending(in)
-	whileEqual := in.aux != strRepNE
-	if !whileEqual && in.size == 1 && m == 0xFFFFFFFF && c.Seg[ES].flat && c.fastScasb(in, n, pending) {
-		return
-	}
-	d := c.strDelta(in)
-	a := c.getReg(EAX, in.size)
-	for {
-		b := c.read(ES, c.R[EDI]&m, in.size)
-		c.setLazy(lazySub, in.size, a, b, a-b)
-		c.strStep(EDI, d, m)
-		n--
-		c.setCount(n, m)
-		c.Cycles += costStringIter
-		if n == 0 || (a == b) != whileEqual {
-			return
-		}
-		if c.strYield(pending) {
-			c.strSuspend(in)
-			return
-		}
-	}
+	c.repeat(in, opScas, costStringIter, true)
 }
 
-func opRepIns(c *CPU, in *inst) {
-	m := strMask(in)
-	n := c.R[ECX] & m
-	if n == 0 {
-		return
-	}
-	pending := c.strPending(in)
-	for {
-		c.insOnce(in, m)
-		n--
-		c.setCount(n, m)
-		c.Cycles += costPortIO
-		if n == 0 {
-			return
-		}
-		if c.strYield(pending) {
-			c.strSuspend(in)
-			return
-		}
-	}
-}
-
-func opRepOuts(c *CPU, in *inst) {
-	m := strMask(in)
-	n := c.R[ECX] & m
-	if n == 0 {
-		return
-	}
-	pending := c.strPending(in)
-	for {
-		c.outsOnce(in, m)
-		n--
-		c.setCount(n, m)
-		c.Cycles += costPortIO
-		if n == 0 {
-			return
-		}
-		if c.strYield(pending) {
-			c.strSuspend(in)
-			return
-		}
-	}
-}
+func opRepIns(c *CPU, in *inst)  { c.repeat(in, opIns, costPortIO, false) }
+func opRepOuts(c *CPU, in *inst) { c.repeat(in, opOuts, costPortIO, false) }
 
 // Bulk paths. Each runs the iterations that fit before the limit at once
 // when every byte they touch is RAM reached through flat segments with
