@@ -260,6 +260,16 @@ func opIret(c *CPU, in *inst) {
 	c.brk = true
 }
 
+// iretFrame reads the return frame IRET pops (EIP, CS, EFLAGS of size
+// bytes each) without popping it, so a fault leaves the stack as it was.
+func (c *CPU) iretFrame(size uint8) (eip uint32, sel uint16, fl uint32) {
+	m, sp, n := c.stackMask(), c.R[ESP], uint32(size)
+	eip = c.read(SS, sp&m, size)
+	sel = uint16(c.read(SS, (sp+n)&m, size))
+	fl = c.read(SS, (sp+2*n)&m, size)
+	return eip, sel, fl
+}
+
 // iretProtected is IRET in protected mode, to the same or an outer
 // privilege level.
 func (c *CPU) iretProtected(size uint8) {
@@ -267,12 +277,8 @@ func (c *CPU) iretProtected(size uint8) {
 	if c.flags&FlagNT != 0 {
 		c.exception(excGP, 0) // task return: task switches are not emulated
 	}
-	m := c.stackMask()
-	sp := c.R[ESP]
-	n := uint32(size)
-	eip := c.read(SS, sp&m, size)
-	sel := uint16(c.read(SS, (sp+n)&m, size))
-	fl := c.read(SS, (sp+2*n)&m, size)
+	eip, sel, fl := c.iretFrame(size)
+	m, sp, n := c.stackMask(), c.R[ESP], uint32(size)
 	if size == 4 && fl&FlagVM != 0 && c.CPL == 0 {
 		c.exception(excGP, 0) // return to virtual-8086 mode: not emulated
 	}

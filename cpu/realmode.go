@@ -56,12 +56,8 @@ func (c *CPU) deliverReal(vector uint8) {
 // each). A 32-bit IRETD keeps VM, VIF and VIP; every other flag is
 // restored, IOPL and IF included.
 func (c *CPU) iretReal(size uint8) {
-	m := c.stackMask()
-	sp := c.R[ESP]
-	n := uint32(size)
-	eip := c.read(SS, sp&m, size)
-	sel := uint16(c.read(SS, (sp+n)&m, size))
-	fl := c.read(SS, (sp+2*n)&m, size)
+	eip, sel, fl := c.iretFrame(size)
+	m, sp, n := c.stackMask(), c.R[ESP], uint32(size)
 	if eip > c.Seg[CS].Limit {
 		c.exception(excGP, 0)
 	}
