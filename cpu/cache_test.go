@@ -59,3 +59,25 @@ func TestInvalidLock(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeInsideBlock runs a block one cycle at a time: every Run stops
+// inside it, and the next goes on there without translating new blocks.
+func TestResumeInsideBlock(t *testing.T) {
+	c, _ := newTestCPU(t, asm(t, `
+		mov $1, %eax
+		add $2, %eax
+		add $3, %eax
+		add $4, %eax
+		add $5, %eax
+		hlt`))
+	for i := 0; i < 100 && !c.Halted(); i++ {
+		c.Run(c.Cycles + 1)
+	}
+	if !c.Halted() || c.R[EAX] != 15 || c.Instructions != 6 {
+		t.Fatalf("halted %v, EAX = %d, %d instructions; want halted, 15, 6", c.Halted(), c.R[EAX], c.Instructions)
+	}
+	p := c.cache.pages[testCodeBase>>pageShift]
+	if len(p.blocks) != 1 {
+		t.Errorf("%d blocks cached for one straight-line block stepped a cycle at a time, want 1", len(p.blocks))
+	}
+}

@@ -170,6 +170,11 @@ type CPU struct {
 	// cur is the instruction being executed, for fault reports and
 	// restartable faults.
 	cur *inst
+	// resume and resumeIdx remember where in a block the last Run
+	// stopped for the limit (nil if it did not stop inside one).
+	resume    *block
+	resumeIdx int
+
 	// brk asks the block loop to stop after the current instruction
 	// (device access, self-modifying code, state change).
 	brk bool

@@ -49,6 +49,15 @@ func (c *CPU) runBlocks() (r StopReason) {
 		var b *block
 		if prev != nil {
 			b = c.nextBlock(prev)
+		} else if r, k := c.resume, c.resumeIdx; r != nil {
+			c.resume = nil
+			if c.resumable(r, k) {
+				// The last Run stopped inside r: finish it rather than
+				// translate a block starting mid-way.
+				c.stepBlock(r, k)
+				continue
+			}
+			b = c.block()
 		} else {
 			b = c.block()
 		}
@@ -56,7 +65,7 @@ func (c *CPU) runBlocks() (r StopReason) {
 			c.runBlock(b)
 			prev = b
 		} else {
-			c.stepBlock(b)
+			c.stepBlock(b, 0)
 			prev = nil
 		}
 	}
@@ -153,15 +162,31 @@ func (c *CPU) runBlock(b *block) {
 	c.Instructions += b.ninsts
 }
 
-// stepBlock executes a block one instruction at a time until the limit.
-func (c *CPU) stepBlock(b *block) {
+// stepBlock executes a block one instruction at a time, from its k-th,
+// until the limit. Stopped by the limit inside the block, it remembers
+// where, so the next Run can go on there (see resumable).
+func (c *CPU) stepBlock(b *block, k int) {
 	c.stepped = true
-	for k := range b.insts {
+	for ; k < len(b.insts); k++ {
 		c.stepOne(&b.insts[k])
-		if c.brk || c.Cycles >= c.limit {
+		if c.brk {
+			return
+		}
+		if c.Cycles >= c.limit {
+			if k+1 < len(b.insts) {
+				c.resume, c.resumeIdx = b, k+1
+			}
 			return
 		}
 	}
+}
+
+// resumable reports whether the next instruction is instruction k of
+// block b, as translated for the current code segment and mode.
+func (c *CPU) resumable(b *block, k int) bool {
+	cs := &c.Seg[CS]
+	return b.valid && c.EIP == b.insts[k].eip() && b.csBase == cs.Base && b.csLimit == cs.Limit &&
+		b.mode32 == c.mode32 && b.realMode == c.realMode
 }
 
 // stepOne executes one instruction and charges it.
