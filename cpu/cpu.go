@@ -1,5 +1,9 @@
 package cpu
 
+// This file defines the processor: its registers, segment and descriptor
+// state, the Bus it reaches the machine through, and its life cycle (reset,
+// INIT and start-up IPI, entering protected mode).
+
 import "fmt"
 
 // General register numbers, in the x86 encoding order.
