@@ -17,7 +17,13 @@ func (m *Machine) attachAPIC() {
 	m.MapMMIO(LAPICBase, windowSize, "local APIC", lapicWindow{m.apic})
 	m.MapMMIO(IOAPICBase, windowSize, "IO-APIC", ioapicWindow{m.apic.IOAPIC()})
 	m.msr = m.apic
-	m.intc = apicAck{m.apic}
+	m.intc = apicAck{m}
+	// The bootstrap processor's APIC as the firmware leaves it: enabled,
+	// LINT0 in ExtINT mode (virtual wire to the 8259s), LINT1 NMI.
+	l := m.apic.LAPIC(0)
+	l.Write(apic.RegSVR, 0x1FF)
+	l.Write(apic.RegLVTLINT0, 0x8700)
+	l.Write(apic.RegLVTLINT1, 0x8400)
 	m.ioapicSetIRQ = m.apic.IOAPIC().SetIRQ
 }
 
@@ -74,15 +80,39 @@ func (w ioapicWindow) Write(cpu int, off uint32, size int, v uint32) {
 	dwordWrite(w.io.Read, w.io.Write, off, size, v)
 }
 
-// apicAck is the interrupt acknowledge cycle of the local APICs.
-type apicAck struct{ s *apic.System }
+// apicAck is the interrupt acknowledge cycle: the local APIC's fixed
+// interrupts, else, on the bootstrap processor, the 8259s' through LINT0.
+type apicAck struct{ m *Machine }
 
 func (a apicAck) Acknowledge(cpu int) (uint8, bool) {
-	l := a.s.LAPIC(cpu)
-	if !l.PendingInterrupt() {
-		return 0, false
+	l := a.m.apic.LAPIC(cpu)
+	if l.PendingInterrupt() {
+		return l.Acknowledge(), true
 	}
-	return l.Acknowledge(), true
+	if cpu == 0 && a.m.pic.intr() && a.m.extINT() {
+		return a.m.pic.acknowledge(), true
+	}
+	return 0, false
+}
+
+// extINT reports whether the bootstrap processor takes the 8259s'
+// interrupts: its APIC is hardware-disabled, or LINT0 is unmasked in
+// ExtINT delivery mode.
+func (m *Machine) extINT() bool {
+	l := m.apic.LAPIC(0)
+	if !l.HardwareEnabled() {
+		return true
+	}
+	lvt := l.Read(apic.RegLVTLINT0)
+	return lvt&0x10000 == 0 && lvt>>8&7 == apic.DeliveryExtINT
+}
+
+// picChanged tells the bootstrap processor when the 8259s may have an
+// interrupt for it.
+func (m *Machine) picChanged() {
+	if m.pic != nil && m.pic.intr() && m.extINT() {
+		apicControl{m}.Kick(0)
+	}
 }
 
 // apicControl is how the APICs act on the processors. An action on

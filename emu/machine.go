@@ -94,6 +94,7 @@ type Machine struct {
 
 	pit         *pit.PIT
 	apic        *apic.System
+	pic         *picPair
 	uart        *UART
 	post        uint8
 	warnedPorts map[uint16]bool
@@ -154,9 +155,10 @@ func New(cfg Config) (*Machine, error) {
 	m.MapPorts(0x3F8, 8, bytePorts{m.uart})
 	m.MapPorts(0xF4, 1, debugExit{m})
 	m.MapPorts(0x80, 1, postPort{&m.post})
-	m.MapPorts(0x20, 2, bytePorts{newPIC()})
-	m.MapPorts(0xA0, 2, bytePorts{newPIC()})
 	m.attachAPIC()
+	m.pic = newPICPair(m.picChanged)
+	m.MapPorts(0x20, 2, bytePorts{picPorts{m.pic, m.pic.master}})
+	m.MapPorts(0xA0, 2, bytePorts{picPorts{m.pic, m.pic.slave}})
 	m.attachPIT()
 	return m, nil
 }
@@ -212,10 +214,14 @@ func (m *Machine) exit(kind ExitKind, status int, msg string) {
 	}
 }
 
-// SetIRQ sets the level of ISA interrupt line irq. Lines reach the
-// IO-APIC pin of the same number, except IRQ 0 (the PIT), which reaches
-// pin 2 as the interrupt source override of every PC's MADT says.
+// SetIRQ sets the level of ISA interrupt line irq. Lines 0–15 reach the
+// 8259 pair, and every line the IO-APIC pin of the same number, except
+// IRQ 0 (the PIT), which reaches pin 2 as the interrupt source override of
+// every PC's MADT says.
 func (m *Machine) SetIRQ(irq int, level bool) {
+	if irq < 16 {
+		m.pic.setIRQ(irq, level)
+	}
 	pin := irq
 	if irq == 0 {
 		pin = 2

@@ -134,7 +134,10 @@ func TestTrafficRateAndDeterminism(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		copy(m.RAM()[0x100000:], []byte{0xFB, 0xF4, 0xEB, 0xFD}) // sti; 1: hlt; jmp 1b
+		copy(m.RAM()[0x100000:], []byte{
+			0xB0, 0xFF, 0xE6, 0x21, 0xE6, 0xA1, // mask the 8259s
+			0xFB, 0xF4, 0xEB, 0xFD, // sti; 1: hlt; jmp 1b
+		})
 		m.CPUs()[0].SetProtectedFlat(0x100000)
 		if err := m.AddTraffic(TrafficConfig{IRQ: 11, Rate: 1000, Jitter: 0.2}, 0); err != nil {
 			t.Fatal(err)
@@ -166,8 +169,8 @@ func TestPIC8259Init(t *testing.T) {
 	m, _ := newTestMachine(t, 1, 0)
 	out := func(port uint16, v uint8) { m.ports[port].Out(port, 1, uint32(v)) }
 	in := func(port uint16) uint8 { return uint8(m.ports[port].In(port, 1)) }
-	if in(0x21) != 0xFF || in(0xA1) != 0xFF {
-		t.Fatalf("masks at reset = %#x %#x, want 0xff 0xff", in(0x21), in(0xA1))
+	if in(0x21) != 0xB8 || in(0xA1) != 0x8E {
+		t.Fatalf("masks as the firmware leaves them = %#x %#x, want 0xb8 0x8e (as QEMU's SeaBIOS)", in(0x21), in(0xA1))
 	}
 	for _, w := range []struct {
 		port uint16
@@ -184,12 +187,29 @@ func TestPIC8259Init(t *testing.T) {
 	if in(0x21) != 0xFB || in(0xA1) != 0xFF {
 		t.Errorf("masks = %#x %#x, want 0xfb 0xff", in(0x21), in(0xA1))
 	}
-	p := m.ports[0x20].(bytePorts).d.(*pic8259)
+	p := m.pic.master
 	if p.vector != 0x20 || p.cascade != 0x04 || p.icw4 != 0x01 || p.initStep != 0 {
 		t.Errorf("master after init = %+v", *p)
 	}
+	// IRQ 0 (the PIT) is masked now: its requests wait in IRR, INTR stays low.
+	for m.nextEvent() < 100_000_000 { // the PIT's edges, each on its cycle
+		m.now = m.nextEvent()
+		m.fireEvents()
+	}
+	if in(0x20)&1 == 0 || m.pic.intr() {
+		t.Errorf("IRR = %#x, INTR %v: want IRQ 0 requested and masked", in(0x20), m.pic.intr())
+	}
+	out(0x21, 0xFA) // unmask IRQ 0
+	if !m.pic.intr() || m.pic.acknowledge() != 0x20 {
+		t.Errorf("unmasked IRQ 0 does not interrupt with vector 0x20")
+	}
+	if m.pic.intr() {
+		t.Errorf("INTR still high with IRQ 0 in service")
+	}
+	out(0x20, 0x20) // non-specific EOI
 	if in(0x20) != 0 {
-		t.Errorf("IRR = %#x, want 0: no line reaches the 8259s", in(0x20))
+		out(0x20, 0x0B)
+		t.Errorf("after EOI: IRR %#x ISR %#x", in(0x20), in(0x20))
 	}
 }
 

@@ -7,6 +7,9 @@
 start:
 	lgdt gdtr
 	lidt idtr
+	mov $0xFF, %al			# mask the 8259s, as every APIC kernel does
+	out %al, $0x21
+	out %al, $0xA1
 	# IDT entry 0x40 -> handler (interrupt gate, selector 0x08)
 	mov $handler, %eax
 	mov %ax, idt+0x40*8

@@ -11,6 +11,9 @@ count:	.long 0				# interrupts taken: the dword at offset 4
 begin:
 	lgdt gdtr
 	lidt idtr
+	mov $0xFF, %al			# mask the 8259s, as every APIC kernel does
+	out %al, $0x21
+	out %al, $0xA1
 	mov $handler, %eax
 	mov %ax, idt+0x41*8
 	movw $0x08, idt+0x41*8+2
