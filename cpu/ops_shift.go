@@ -103,18 +103,26 @@ func translateShift(x *x86asm.Inst, in *inst) bool {
 // opShift is the general shift or rotate: any size, register or memory,
 // immediate or CL count.
 func opShift(c *CPU, in *inst) {
-	n := in.imm
-	if in.srcKind == argReg {
+	a, n := c.shiftOperand(in, in.imm, in.srcKind == argReg)
+	if n == 0 {
+		return
+	}
+	c.setDst(in, c.shift(in.aux, in.size, a, n))
+}
+
+// shiftOperand returns the destination's value and the shift count (the
+// immediate imm, or CL when byCL, masked to 5 bits), having checked that
+// a memory destination is writable so the instruction faults before it
+// changes flags.
+func (c *CPU) shiftOperand(in *inst, imm uint32, byCL bool) (a, n uint32) {
+	n = imm
+	if byCL {
 		n = c.R[ECX] & 0x1F
 	}
 	if in.dstKind == argMem {
 		c.checkWrite(in)
 	}
-	a := c.dstVal(in)
-	if n == 0 {
-		return
-	}
-	c.setDst(in, c.shift(in.aux, in.size, a, n))
+	return c.dstVal(in), n
 }
 
 // shift shifts or rotates a (size bytes) by n (1–31) and sets the flags.
@@ -258,14 +266,7 @@ func translateShiftDouble(x *x86asm.Inst, in *inst) bool {
 
 // opShiftDouble executes SHLD or SHRD.
 func opShiftDouble(c *CPU, in *inst) {
-	n := in.imm2
-	if in.src2Kind == argReg {
-		n = c.R[ECX] & 0x1F
-	}
-	if in.dstKind == argMem {
-		c.checkWrite(in)
-	}
-	a := c.dstVal(in)
+	a, n := c.shiftOperand(in, in.imm2, in.src2Kind == argReg)
 	if n == 0 {
 		return
 	}
