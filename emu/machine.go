@@ -6,6 +6,7 @@ package emu
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"preemptlab/apic"
 	"preemptlab/boot"
@@ -51,6 +52,8 @@ const (
 	ExitFault
 	// ExitBudget: the cycle budget (MaxCycles) ran out.
 	ExitBudget
+	// ExitAborted: Abort ended the run from outside (a signal).
+	ExitAborted
 )
 
 // Exit status codes of the command for runs that did not end through the
@@ -99,6 +102,10 @@ type Machine struct {
 	post        uint8
 	warnedPorts map[uint16]bool
 	result      *Result
+
+	// abort is set by Abort, from any goroutine; the run loop reads it
+	// between steps.
+	abort atomic.Pointer[Result]
 }
 
 // MSRHandler answers RDMSR and WRMSR (the local APICs' MSRs).
@@ -212,6 +219,17 @@ func (m *Machine) exit(kind ExitKind, status int, msg string) {
 	if m.running != nil {
 		m.running.Stop()
 	}
+}
+
+// Abort ends the run from outside the machine — for example when the
+// command receives SIGINT — with the given status and message. It is the
+// one method of Machine that is safe to call from another goroutine: the
+// run loop notices it between two steps (within one quantum of simulated
+// time), finishes that step and returns from Run, with the processors'
+// state intact for reports and statistics. Which step that is depends on
+// host timing, so an aborted run is not deterministic.
+func (m *Machine) Abort(status int, msg string) {
+	m.abort.CompareAndSwap(nil, &Result{Kind: ExitAborted, Status: status & 0xFF, Message: msg})
 }
 
 // SetIRQ sets the level of ISA interrupt line irq. Lines 0–15 reach the

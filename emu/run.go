@@ -13,6 +13,10 @@ import (
 // Run runs the machine until it ends, and says how.
 func (m *Machine) Run() *Result {
 	for m.result == nil {
+		if a := m.abort.Load(); a != nil {
+			m.result = a
+			break
+		}
 		m.step()
 	}
 	r := m.result
