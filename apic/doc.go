@@ -59,7 +59,10 @@
 // receive-illegal-vector error (bit 6) and is dropped. Combinations of
 // shorthand and delivery mode that the SDM calls invalid (NMI to self, …)
 // are delivered as written, as QEMU does. SMI is not emulated: SMI messages
-// are dropped. There is no 8259 in the machine: ExtINT messages are dropped.
+// are dropped. ExtINT messages on the APIC bus (from the IO-APIC or an IPI)
+// are dropped too: the machine's 8259 pair reaches processor 0 through its
+// LINT0 pin in ExtINT mode, and the machine (emu) answers that acknowledge
+// cycle itself, outside this package.
 //
 // A software-disabled local APIC (SVR bit 8 clear) still takes NMI, INIT
 // and start-up messages, keeps what IRR and ISR hold, and does not accept

@@ -15,11 +15,9 @@ const (
 	timerOneShot     = 0
 	timerPeriodic    = 1
 	timerTSCDeadline = 2
-	// timerReserved (11b) is reserved by the SDM. Here the timer does not
-	// run in it: the current count reads 0, initial-count writes are
-	// stored but start nothing, and IA32_TSC_DEADLINE reads 0 and ignores
-	// writes.
-	timerReserved = 3
+	// Mode 11b is reserved by the SDM. Here the timer does not run in it:
+	// the current count reads 0, initial-count writes are stored but start
+	// nothing, and IA32_TSC_DEADLINE reads 0 and ignores writes.
 )
 
 // timer is the state of a local APIC timer. In the count modes the

@@ -47,7 +47,7 @@ const (
 	DeliveryNMI     = 4 // non-maskable interrupt
 	DeliveryINIT    = 5 // INIT: the processor waits for a start-up IPI
 	DeliveryStartUp = 6 // start-up IPI (ICR only)
-	DeliveryExtINT  = 7 // 8259-compatible interrupt (dropped: no 8259)
+	DeliveryExtINT  = 7 // 8259-compatible interrupt (LINT0 only; dropped as a message)
 )
 
 // deliveryReserved is a reserved delivery mode encoding: dropped.

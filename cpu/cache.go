@@ -197,5 +197,6 @@ func (c *CPU) inBlock(b *block) bool {
 
 // FlushCache drops every translated block.
 func (c *CPU) FlushCache() {
+	c.ensureCache()
 	c.cache.init(int(c.ramTop))
 }

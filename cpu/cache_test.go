@@ -48,11 +48,10 @@ func TestInvalidLock(t *testing.T) {
 		c, _ := newTestCPU(t, tc.code)
 		c.R[EAX] = 0x30000
 		var got []uint8
-		c.HookException = func(c *CPU, v uint8, code uint32) bool {
-			got = append(got, v)
-			c.halted = true
-			return true
-		}
+		onException(c, func(c *CPU, e Entry) {
+			got = append(got, e.Vector)
+			c.Halt()
+		})
 		runToHalt(t, c, 100)
 		if ud := len(got) == 1 && got[0] == excUD; ud != tc.ud {
 			t.Errorf("%s: exceptions %v, want #UD %v", tc.name, got, tc.ud)

@@ -155,7 +155,10 @@ type CPU struct {
 	// ID is the processor's number on the machine (its APIC ID).
 	ID int
 
-	// Cycles is this CPU's time: the global cycle it has reached.
+	// Cycles is this CPU's time: the global cycle it has reached. Run
+	// advances it; outside Run the machine brings a halted or waiting
+	// processor up to global time, and a Kernel charges its work to it
+	// (Charge, Resume). It never moves back.
 	Cycles uint64
 	// Instructions counts retired instructions.
 	Instructions uint64
@@ -197,6 +200,10 @@ type CPU struct {
 
 	// halted is set by HLT until an interrupt arrives.
 	halted bool
+	// busyUntil, when above Cycles, is the end of a busy stretch (Busy).
+	busyUntil uint64
+	// waiting is set by Wait until Resume.
+	waiting bool
 	// waitSIPI is set by INIT until a start-up IPI arrives.
 	waitSIPI bool
 	// stepped is true while the current block runs one instruction at a
@@ -208,27 +215,19 @@ type CPU struct {
 	// StopBusError, StopUndefined…).
 	Fault *FaultReport
 
-	// excDepth tracks nested exception delivery for #DF and triple fault.
-	excDepth int
-	excFirst int
+	// kernel, when set, takes every trap and interrupt (SetKernel).
+	kernel Kernel
+	// entry is the entry into kernel that an instruction asked for, to be
+	// made at the next boundary when entryPending is set.
+	entry        Entry
+	entryPending bool
 
-	// HookInterrupt, when set, is offered every software interrupt (INT n,
-	// INT3, INTO) before it is delivered through the IDT; if it returns
-	// true the interrupt is considered handled. The kernel uses it for
-	// its hypercall gate.
-	HookInterrupt func(c *CPU, vector uint8) bool
-	// HookException, when set, is offered every exception an instruction
-	// raises (EIP is the faulting instruction) before it is delivered
-	// through the IDT; if it returns true the exception is considered
-	// handled.
-	HookException func(c *CPU, vector uint8, code uint32) bool
-
-	// SyncBeforeInterrupt, when set, is asked at the boundary where the
-	// processor would take an interrupt or NMI; if it returns true, Run
-	// returns StopSync first, and the interrupt is taken when Run is
-	// called again. The machine uses it to bring the other processors up
-	// to this one's time before it takes an interrupt.
-	SyncBeforeInterrupt func() bool
+	// SyncBeforeEntry, when set, is asked at the boundary where the
+	// processor would enter its Kernel, take an interrupt or an NMI; if
+	// it returns true, Run returns StopSync first, and the entry is made
+	// when Run is called again. The machine uses it to bring the other
+	// processors up to this one's time first.
+	SyncBeforeEntry func() bool
 
 	// Warn, when set, receives one-line notes for the user (an instruction
 	// that is not emulated was executed).
@@ -254,12 +253,15 @@ const (
 	StopBusError
 	// StopWaitSIPI: the processor waits for a start-up IPI (after INIT).
 	StopWaitSIPI
-	// StopSync: the processor is about to take an interrupt and
-	// SyncBeforeInterrupt asked it to wait until the others catch up.
+	// StopSync: the processor is about to enter its kernel or take an
+	// interrupt, and SyncBeforeEntry asked it to wait until the others
+	// catch up.
 	StopSync
+	// StopWait: the processor waits for its kernel (Wait).
+	StopWait
 )
 
-var stopNames = [...]string{"none", "limit", "halt", "stop requested", "shutdown", "bus error", "wait for SIPI", "sync"}
+var stopNames = [...]string{"none", "limit", "halt", "stop requested", "shutdown", "bus error", "wait for SIPI", "sync", "wait"}
 
 func (s StopReason) String() string {
 	if int(s) < len(stopNames) {
@@ -276,8 +278,6 @@ func New(id int, ram []byte, bus Bus) *CPU {
 	if uint64(len(ram)) > 0xFEC00000 {
 		panic("cpu: RAM overlaps the APIC windows")
 	}
-	c.cache = new(blockCache)
-	c.cache.init(len(ram))
 	c.Reset()
 	return c
 }
@@ -314,7 +314,9 @@ func (c *CPU) Reset() {
 	c.intr, c.nmi = false, false
 	c.stop = stopNone
 	c.Fault = nil
-	c.excDepth = 0
+	c.busyUntil = 0
+	c.waiting = false
+	c.entryPending = false
 }
 
 // INIT resets the processor as the INIT signal does and makes it wait for
@@ -410,8 +412,20 @@ func (c *CPU) SetLimit(limit uint64) {
 
 // ShareCodeCache makes c use other's decode cache. The processors of one
 // machine share RAM, so they must share translated code too: a write by
-// any processor into code invalidates it for all of them.
-func (c *CPU) ShareCodeCache(other *CPU) { c.cache = other.cache }
+// any processor into code invalidates it for all of them. A processor
+// makes its own cache the first time it runs without one.
+func (c *CPU) ShareCodeCache(other *CPU) {
+	other.ensureCache()
+	c.cache = other.cache
+}
+
+// ensureCache makes the decode cache if the processor has none yet.
+func (c *CPU) ensureCache() {
+	if c.cache == nil {
+		c.cache = new(blockCache)
+		c.cache.init(len(c.ram))
+	}
+}
 
 // Now returns the processor's exact time at the instruction it is
 // executing: inside a block run whole, Cycles is the block's start and the

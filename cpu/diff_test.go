@@ -34,11 +34,10 @@ type diffCPU struct {
 func newDiffCPU(t testing.TB, code []byte) *diffCPU {
 	c, _ := newTestCPU(t, append(append([]byte(nil), code...), 0xF4))
 	d := &diffCPU{c: c, exc: -1}
-	c.HookException = func(c *CPU, v uint8, code uint32) bool {
-		d.exc = int(v)
+	onException(c, func(c *CPU, e Entry) {
+		d.exc = int(e.Vector)
 		c.Stop()
-		return true
-	}
+	})
 	return d
 }
 

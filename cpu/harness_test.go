@@ -195,3 +195,20 @@ func TestHarnessRuns(t *testing.T) {
 		t.Errorf("port writes = %v, want [{0x3f8 1 15}]", bus.out)
 	}
 }
+
+// kernelFunc is a Kernel made of a function, for tests.
+type kernelFunc func(c *CPU, e Entry)
+
+func (k kernelFunc) Enter(c *CPU, e Entry) { k(c, e) }
+
+// onException installs a Kernel that gives every exception to fn and
+// delivers everything else through the guest's IDT, as a bare processor.
+func onException(c *CPU, fn func(c *CPU, e Entry)) {
+	c.SetKernel(kernelFunc(func(c *CPU, e Entry) {
+		if e.Kind == EntryException {
+			fn(c, e)
+			return
+		}
+		c.Deliver(e)
+	}))
+}

@@ -205,8 +205,8 @@ func translateInt(x *x86asm.Inst, in *inst) bool {
 	return true
 }
 
-// opInt is INT n and INT3: a software interrupt, offered to HookInterrupt
-// first, delivered with EIP = the next instruction and the gate's DPL
+// opInt is INT n and INT3: a software interrupt, taken by the Kernel if
+// there is one, else delivered with EIP = the next instruction and the gate's DPL
 // checked against CPL.
 func opInt(c *CPU, in *inst) { c.softwareInterrupt(in.aux, true) }
 
@@ -218,7 +218,7 @@ func opInto(c *CPU, in *inst) {
 }
 
 // opIcebp is INT1 (ICEBP, F1): a #DB trap delivered as hardware delivers
-// this "privileged software exception": offered to HookInterrupt, then
+// this "privileged software exception": taken by the Kernel, or delivered
 // through the IDT without the gate DPL check and with EXT = 1.
 func opIcebp(c *CPU, in *inst) { c.softwareInterrupt(excDB, false) }
 
@@ -226,8 +226,11 @@ func opIcebp(c *CPU, in *inst) { c.softwareInterrupt(excDB, false) }
 // already the next instruction. A fault during delivery restores what
 // delivery changed and is raised for the instruction itself.
 func (c *CPU) softwareInterrupt(vector uint8, software bool) {
-	if c.HookInterrupt != nil && c.HookInterrupt(c, vector) {
-		c.brk = true // the hook may have changed anything
+	if c.kernel != nil {
+		// The kernel takes it at the boundary after this instruction.
+		c.entry = Entry{Kind: EntrySoftware, Vector: vector, at: c.cur.eip(), gate: software}
+		c.entryPending = true
+		c.brk = true
 		return
 	}
 	saved := c.savedState()

@@ -340,7 +340,10 @@ func TestGateKinds(t *testing.T) {
 	}
 }
 
-func TestHookInterrupt(t *testing.T) {
+// TestKernelSoftwareInterrupt checks that a Kernel takes INT n after the
+// instruction retired, and that Deliver gives a vector it leaves alone to
+// the guest's IDT as a bare processor would.
+func TestKernelSoftwareInterrupt(t *testing.T) {
 	c, _ := newSysCPU(t, asm(t, `
 		mov $7, %eax
 		int $0x80
@@ -348,21 +351,25 @@ func TestHookInterrupt(t *testing.T) {
 		hlt`))
 	var seen []uint8
 	var eip uint32
-	c.HookInterrupt = func(c *CPU, v uint8) bool {
-		seen = append(seen, v)
-		if v != 0x80 {
-			return false
+	var at uint64
+	c.SetKernel(kernelFunc(func(c *CPU, e Entry) {
+		seen = append(seen, e.Vector)
+		if e.Kind != EntrySoftware || e.Vector != 0x80 {
+			c.Deliver(e)
+			return
 		}
-		eip = c.EIP
+		eip, at = c.EIP, c.Now()
 		c.R[EAX] *= 6
-		return true
-	}
+	}))
 	runToHalt(t, c, 1000)
 	if c.R[EAX] != 42 || eip != testCodeBase+7 {
-		t.Errorf("INT 0x80 handled by the hook: EAX = %d, EIP seen by the hook %#x; want 42, %#x", c.R[EAX], eip, testCodeBase+7)
+		t.Errorf("INT 0x80 taken by the kernel: EAX = %d, EIP seen by the kernel %#x; want 42, %#x", c.R[EAX], eip, testCodeBase+7)
+	}
+	if want := uint64(costDefault + costFarTransfer); at != want {
+		t.Errorf("kernel entered at cycle %d, want %d (MOV and INT retired)", at, want)
 	}
 	if v, ok := haltedVector(c); len(seen) != 2 || !ok || v != 0x81 {
-		t.Errorf("INT 0x81 declined by the hook: hook saw %#x, halted at %#x; want [0x80 0x81] and the IDT's handler", seen, c.EIP)
+		t.Errorf("INT 0x81 delivered by the kernel: kernel saw %#x, halted at %#x; want [0x80 0x81] and the IDT's handler", seen, c.EIP)
 	}
 }
 

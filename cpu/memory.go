@@ -186,6 +186,7 @@ func (c *CPU) WriteRAM(a uint32, b []byte) bool {
 		return false
 	}
 	if len(b) > 0 {
+		c.ensureCache()
 		c.codeWritten(a, len(b))
 	}
 	copy(c.ram[a:], b)

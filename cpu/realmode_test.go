@@ -141,10 +141,13 @@ func TestRealModeInterrupts(t *testing.T) {
 	setIVT(c, excUD, 0x1000, 0x60)
 	c.SetEFLAGS(FlagIF | FlagCF)
 	var hooked bool
-	c.HookInterrupt = func(c *CPU, v uint8) bool {
-		hooked = v == 0x22
-		return hooked
-	}
+	c.SetKernel(kernelFunc(func(c *CPU, e Entry) {
+		if e.Kind == EntrySoftware && e.Vector == 0x22 {
+			hooked = true
+			return
+		}
+		c.Deliver(e)
+	}))
 	if r := runToHalt(t, c, 10000); r != StopHalt {
 		t.Fatalf("stop = %v\n%v", r, c.Fault)
 	}
@@ -155,7 +158,7 @@ func TestRealModeInterrupts(t *testing.T) {
 		t.Errorf("in the INT 0x21 handler: FLAGS = %#x, want IF clear and CF kept", c.R[ECX]&0xFFFF)
 	}
 	if !hooked {
-		t.Errorf("INT 0x22 in real mode was not offered to HookInterrupt")
+		t.Errorf("INT 0x22 in real mode was not taken by the kernel")
 	}
 	// UD2 raised #UD through the IVT: frame IP, CS, FLAGS (IF restored by IRET).
 	if c.Seg[CS].Base+c.EIP != testCodeBase+0x61 {

@@ -11,11 +11,17 @@ package cpu
 //     time until it calls Interrupt or NMI;
 //   - StopRequested: the machine called Stop during a device access;
 //   - StopShutdown, StopBusError: the processor cannot go on; Fault says why;
-//   - StopWaitSIPI: the processor waits for a start-up IPI.
+//   - StopWaitSIPI: the processor waits for a start-up IPI;
+//   - StopWait: the processor waits for its kernel (Wait) and, like a
+//     halted one, runs again on Resume or an interrupt;
+//   - StopSync: the processor is about to enter its kernel or take an
+//     interrupt, and SyncBeforeEntry said others must catch up first.
 //
 // An interrupt signalled with Interrupt is accepted at the first instruction
-// boundary where EFLAGS.IF = 1, outside an STI or MOV SS shadow.
+// boundary where EFLAGS.IF = 1, outside an STI or MOV SS shadow. A busy
+// processor (Busy) returns StopLimit until its busy stretch is over.
 func (c *CPU) Run(limit uint64) StopReason {
+	c.ensureCache()
 	c.limit = limit
 	for {
 		if r := c.runBlocks(); r != stopNone {
@@ -72,7 +78,8 @@ func (c *CPU) runBlocks() (r StopReason) {
 }
 
 // boundary handles what may happen between instructions: a stop request,
-// an NMI, a maskable interrupt, HLT.
+// an entry into the kernel, an NMI, a maskable interrupt, HLT, a wait, a
+// busy stretch.
 func (c *CPU) boundary() StopReason {
 	c.brk = false
 	c.cur = nil // between instructions: Now is Cycles
@@ -91,16 +98,31 @@ func (c *CPU) boundary() StopReason {
 		c.stepOne(&b.insts[0])
 		return stopNone
 	}
-	if c.InterruptSignalled() && c.SyncBeforeInterrupt != nil && c.SyncBeforeInterrupt() {
-		// Others are behind this processor in time: they run up to it
-		// first, so the interrupt happens in global-time order.
+	if c.entryPending || c.InterruptSignalled() {
+		if c.SyncBeforeEntry != nil && c.SyncBeforeEntry() {
+			// Others are behind this processor in time: they run up to
+			// it first, so kernel entries and interrupts happen in
+			// global-time order.
+			c.brk = true
+			return StopSync
+		}
+	}
+	if c.entryPending {
+		c.entryPending = false
 		c.brk = true
-		return StopSync
+		c.kernel.Enter(c, c.entry)
+		return stopNone
 	}
 	if c.nmi && !c.nmiBlocked {
 		c.nmi = false
 		c.halted = false
+		c.brk = true
+		if c.kernel != nil {
+			c.kernel.Enter(c, Entry{Kind: EntryNMI, Vector: excNMI})
+			return stopNone
+		}
 		c.nmiBlocked = true
+		c.leaveWaits()
 		c.external(excNMI)
 		return stopNone
 	}
@@ -111,6 +133,11 @@ func (c *CPU) boundary() StopReason {
 		} else {
 			c.halted = false
 			c.brk = true // look again: another may be pending
+			if c.kernel != nil {
+				c.kernel.Enter(c, Entry{Kind: EntryInterrupt, Vector: v})
+				return stopNone
+			}
+			c.leaveWaits()
 			c.external(v)
 			return stopNone
 		}
@@ -123,7 +150,29 @@ func (c *CPU) boundary() StopReason {
 		c.brk = true
 		return StopWaitSIPI
 	}
+	if c.waiting {
+		c.brk = true
+		return StopWait
+	}
+	if c.busyUntil > c.Cycles {
+		// Busy: time passes up to the limit, where an event may bring
+		// an interrupt, or to the end of the busy stretch.
+		c.brk = true
+		c.Cycles = max(c.Cycles, min(c.busyUntil, c.limit))
+		if c.Cycles < c.busyUntil {
+			return StopLimit
+		}
+		c.busyUntil = 0
+	}
 	return stopNone
+}
+
+// leaveWaits ends a busy stretch or a wait when an interrupt is delivered
+// through the IDT: with no kernel to save them in a Context, the handler's
+// IRET cannot bring them back.
+func (c *CPU) leaveWaits() {
+	c.busyUntil = 0
+	c.waiting = false
 }
 
 // external delivers an external interrupt or NMI at the current boundary.
@@ -213,7 +262,9 @@ func (c *CPU) unwind(p any) StopReason {
 		if in != nil {
 			c.EIP = in.eip() // faults restart the instruction
 		}
-		if c.HookException != nil && c.HookException(c, e.vector, e.code) {
+		if c.kernel != nil {
+			c.entry = Entry{Kind: EntryException, Vector: e.vector, Code: e.code, HasCode: hasErrorCode(e.vector)}
+			c.entryPending = true
 			return stopNone
 		}
 		c.Cycles += costInterrupt // so a loop of faults cannot stop time

@@ -177,13 +177,12 @@ type caught struct {
 // the processor (StopRequested) instead of being delivered, and records it.
 func catchExceptions(c *CPU) *caught {
 	k := &caught{}
-	c.HookException = func(c *CPU, v uint8, code uint32) bool {
+	onException(c, func(c *CPU, e Entry) {
 		if !k.hit {
-			*k = caught{true, v, code, c.EIP}
+			*k = caught{true, e.Vector, e.Code, c.EIP}
 		}
 		c.Stop()
-		return true
-	}
+	})
 	return k
 }
 

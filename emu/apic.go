@@ -14,10 +14,9 @@ import (
 // IA32_APIC_BASE is not emulated: the window stays put).
 func (m *Machine) attachAPIC() {
 	m.apic = apic.NewSystem(len(m.cpus), m, apicControl{m}, m.cfg.MHz*1_000_000)
-	m.MapMMIO(LAPICBase, windowSize, "local APIC", lapicWindow{m.apic})
-	m.MapMMIO(IOAPICBase, windowSize, "IO-APIC", ioapicWindow{m.apic.IOAPIC()})
-	m.msr = m.apic
-	m.intc = apicAck{m}
+	m.MapMMIO(apic.LAPICBase, apic.WindowSize, "local APIC", lapicWindow{m.apic})
+	m.MapMMIO(apic.IOAPICBase, apic.WindowSize, "IO-APIC", ioapicWindow{m.apic.IOAPIC()})
+	m.acknowledge = apicAck{m}.Acknowledge
 	// The bootstrap processor's APIC as the firmware leaves it: enabled,
 	// LINT0 in ExtINT mode (virtual wire to the 8259s), LINT1 NMI.
 	l := m.apic.LAPIC(0)

@@ -113,26 +113,17 @@ func (b busAdapter) Out(cpu int, port uint16, size int, v uint32) bool {
 	return true
 }
 
+// ReadMSR and WriteMSR reach the local APICs' MSRs, the only ones the
+// machine has.
 func (b busAdapter) ReadMSR(cpu int, msr uint32) (uint64, bool) {
-	if b.m.msr != nil {
-		return b.m.msr.ReadMSR(cpu, msr)
-	}
-	return 0, false
+	return b.m.apic.ReadMSR(cpu, msr)
 }
 
 func (b busAdapter) WriteMSR(cpu int, msr uint32, v uint64) bool {
-	if b.m.msr != nil {
-		return b.m.msr.WriteMSR(cpu, msr, v)
-	}
-	return false
+	return b.m.apic.WriteMSR(cpu, msr, v)
 }
 
-func (b busAdapter) Acknowledge(cpu int) (uint8, bool) {
-	if b.m.intc != nil {
-		return b.m.intc.Acknowledge(cpu)
-	}
-	return 0, false
-}
+func (b busAdapter) Acknowledge(cpu int) (uint8, bool) { return b.m.acknowledge(cpu) }
 
 // unclaimedPort reports, once per port, an access with no device behind
 // it. Reads return all ones and writes are dropped, as on a PC's ISA bus,

@@ -17,6 +17,18 @@
 // takes effect at the cycle the sender wrote the ICR. When every processor
 // is halted, time jumps to the next event.
 //
+// # A hosted kernel
+//
+// Host installs a Kernel (kernel.go): it takes every processor's traps and
+// interrupts, and every stop of a processor, so a task's fault can end the
+// task rather than the run. Kernel entries are in global-time order like
+// interrupts: a processor about to enter stops (cpu.StopSync), the others
+// run exactly up to its cycle, and it enters before they go on. A
+// processor the kernel made busy passes time like one executing (it takes
+// each interrupt at its cycle); one it made wait passes time like a halted
+// one, until the kernel resumes it or an interrupt comes. When no
+// processor can ever run again, the kernel says why (Kernel.Stuck).
+//
 // Nothing here reads the host clock: the same image, flags and seed give
 // the same bytes and the same cycle counts on every run.
 package emu

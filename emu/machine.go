@@ -14,13 +14,6 @@ import (
 	"preemptlab/pit"
 )
 
-// Physical address windows of the PC's interrupt controllers.
-const (
-	IOAPICBase = 0xFEC00000
-	LAPICBase  = 0xFEE00000
-	windowSize = 0x1000
-)
-
 // DefaultQuantum is the most cycles one processor runs before the
 // processor furthest behind gets its turn; it bounds how far apart the
 // processors' clocks drift, and so the ordering of plain shared memory.
@@ -54,6 +47,9 @@ const (
 	ExitBudget
 	// ExitAborted: Abort ended the run from outside (a signal).
 	ExitAborted
+	// ExitKernel: the hosted kernel ended the run (Exit): a power-off, an
+	// exit status the image asked for, or a fatal report.
+	ExitKernel
 )
 
 // Exit status codes of the command for runs that did not end through the
@@ -81,8 +77,14 @@ type Machine struct {
 
 	ports [65536]PortDevice
 	mmio  []mmioWindow
-	msr   MSRHandler
-	intc  InterruptController
+	// acknowledge is the interrupt acknowledge cycle (apicAck); tests
+	// wrap it to watch interrupts being taken.
+	acknowledge func(cpu int) (vector uint8, ok bool)
+	kernel      Kernel // the hosted kernel, or nil for a bare machine
+	// syncing marks the processors that stopped with StopSync, waiting
+	// for the others to catch up before they enter the kernel or take an
+	// interrupt.
+	syncing []bool
 
 	events  eventQueue
 	slab    []*event // every event ever made, by slot
@@ -106,17 +108,6 @@ type Machine struct {
 	// abort is set by Abort, from any goroutine; the run loop reads it
 	// between steps.
 	abort atomic.Pointer[Result]
-}
-
-// MSRHandler answers RDMSR and WRMSR (the local APICs' MSRs).
-type MSRHandler interface {
-	ReadMSR(cpu int, msr uint32) (uint64, bool)
-	WriteMSR(cpu int, msr uint32, v uint64) bool
-}
-
-// InterruptController is the interrupt acknowledge cycle (the local APIC).
-type InterruptController interface {
-	Acknowledge(cpu int) (vector uint8, ok bool)
 }
 
 // New builds a machine from cfg, with processor 0 as after reset and the
@@ -147,11 +138,12 @@ func New(cfg Config) (*Machine, error) {
 		cfg:         cfg,
 		ram:         make([]byte, cfg.MemMB<<20),
 		warnedPorts: map[uint16]bool{},
+		syncing:     make([]bool, cfg.CPUs),
 	}
 	for i := 0; i < cfg.CPUs; i++ {
 		c := cpu.New(i, m.ram, busAdapter{m})
 		c.Warn = func(msg string) { m.logf("warning: %s", msg) }
-		c.SyncBeforeInterrupt = func() bool { return m.othersBehind(c) }
+		c.SyncBeforeEntry = func() bool { return m.othersBehind(c) }
 		if i > 0 {
 			c.ShareCodeCache(m.cpus[0])
 			c.INIT() // application processors wait for a start-up IPI
@@ -196,8 +188,8 @@ func (m *Machine) LoadMultiboot(image []byte, cmdline string) (*boot.Loaded, err
 	l, err := boot.Load(image, m.ram, boot.Options{
 		Cmdline: cmdline,
 		Windows: []boot.Window{
-			{Base: IOAPICBase, Size: windowSize, Name: "IO-APIC"},
-			{Base: LAPICBase, Size: windowSize, Name: "local APIC"},
+			{Base: apic.IOAPICBase, Size: apic.WindowSize, Name: "IO-APIC"},
+			{Base: apic.LAPICBase, Size: apic.WindowSize, Name: "local APIC"},
 		},
 	})
 	if err != nil {

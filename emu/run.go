@@ -30,20 +30,26 @@ func (m *Machine) Run() *Result {
 	return r
 }
 
-// runnable reports whether a processor can execute instructions now.
+// runnable reports whether a processor can execute instructions now (or
+// advance a busy stretch). A halted or waiting processor runs again when an
+// interrupt is signalled; one waiting for a start-up IPI, when it comes.
 func runnable(c *cpu.CPU) bool {
-	return (!c.Halted() || c.InterruptSignalled()) && !c.WaitingForSIPI()
+	return (!c.Halted() && !c.Waiting() || c.InterruptSignalled()) && !c.WaitingForSIPI()
 }
 
 // step advances the machine: it fires due events, then runs the processor
-// furthest behind up to the next event or the end of its quantum.
+// furthest behind up to the next event or the end of its quantum. Of
+// processors at the same time the lowest-numbered runs first, except that
+// one waiting to enter the kernel goes before those that are not: nothing
+// they do at that time may come before its entry.
 func (m *Machine) step() {
 	var next *cpu.CPU
 	nrun := 0
 	for _, c := range m.cpus {
 		if runnable(c) {
 			nrun++
-			if next == nil || c.Cycles < next.Cycles {
+			if next == nil || c.Cycles < next.Cycles ||
+				c.Cycles == next.Cycles && m.syncing[c.ID] && !m.syncing[next.ID] {
 				next = c
 			}
 		}
@@ -62,6 +68,15 @@ func (m *Machine) step() {
 	if nrun > 1 {
 		limit = min(limit, next.Cycles+m.cfg.Quantum)
 	}
+	// A processor waiting to enter the kernel or take an interrupt at
+	// its time waits for the others to reach it: they stop there, so
+	// that whatever they do after it happens after its entry.
+	m.syncing[next.ID] = false
+	for i, s := range m.syncing {
+		if s && m.cpus[i].Cycles > next.Cycles {
+			limit = min(limit, m.cpus[i].Cycles)
+		}
+	}
 	if m.cfg.MaxCycles != 0 {
 		if next.Cycles >= m.cfg.MaxCycles {
 			m.budgetExhausted(next)
@@ -74,7 +89,14 @@ func (m *Machine) step() {
 	}
 	m.running = next
 	reason := next.Run(limit)
+	if reason == cpu.StopSync {
+		m.syncing[next.ID] = true
+	}
+	handled := m.kernel != nil && m.kernel.Stopped(next, reason)
 	m.running = nil
+	if handled {
+		return
+	}
 	switch reason {
 	case cpu.StopShutdown, cpu.StopBusError:
 		m.fault(next)
@@ -103,12 +125,13 @@ func (m *Machine) idle() {
 	m.fireEvents()
 }
 
-// noneCanWake reports whether every processor is halted with interrupts
-// disabled or waits for a start-up IPI: only an NMI, INIT or SIPI could
-// wake one, and with every processor stopped nothing will send one.
+// noneCanWake reports whether every processor is halted or waiting with
+// interrupts disabled, or waits for a start-up IPI: only an NMI, INIT or
+// SIPI could wake one, and with every processor stopped nothing will send
+// one.
 func (m *Machine) noneCanWake() bool {
 	for _, c := range m.cpus {
-		if c.Halted() && c.IF() {
+		if (c.Halted() || c.Waiting()) && c.IF() {
 			return false
 		}
 	}
@@ -124,8 +147,14 @@ func (m *Machine) syncHalted() {
 	}
 }
 
-// allHalted ends a run in which no processor can ever run again.
+// allHalted ends a run in which no processor can ever run again; a hosted
+// kernel says why.
 func (m *Machine) allHalted() {
+	if m.kernel != nil {
+		status, msg := m.kernel.Stuck()
+		m.exit(ExitKernel, status, msg)
+		return
+	}
 	var why string
 	for _, c := range m.cpus {
 		switch {
@@ -151,12 +180,19 @@ func (m *Machine) budgetExhausted(c *cpu.CPU) {
 			state = "waiting for SIPI"
 		case c.Halted():
 			state = "halted"
+		case c.Waiting():
+			state = "waiting"
+		case c.BusyCycles() > 0:
+			state = "busy"
 		}
 		if c.WaitingForSIPI() {
 			msg += fmt.Sprintf("\n  cpu%d %s", c.ID, state)
 			continue
 		}
 		msg += fmt.Sprintf("\n  cpu%d %s at %04x:%08x  %s", c.ID, state, c.Seg[cpu.CS].Sel, c.EIP, c.Disassemble(c.EIP))
+		if m.kernel != nil {
+			msg += "\n    " + m.kernel.Where(c)
+		}
 	}
 	m.exit(ExitBudget, StatusBudget, msg)
 }
