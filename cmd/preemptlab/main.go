@@ -16,7 +16,7 @@ import (
 	"io"
 	"os"
 
-	"preemptlab/tests/images"
+	"preemptlab/boot/images"
 )
 
 func main() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,23 @@ func TestSplitImage(t *testing.T) {
 	img, rest := splitImage([]string{"--cpus", "2", "a.elf", "--stats"})
 	if img != "a.elf" || strings.Join(rest, " ") != "--cpus 2 --stats" {
 		t.Errorf("splitImage = %q, %q", img, rest)
+	}
+}
+
+// TestNoTestTreeDependency checks that the command is built from nothing
+// under tests/: the shipped binary must not depend on the test tree (the
+// built-in images it embeds live in boot/images).
+func TestNoTestTreeDependency(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg == "preemptlab/tests" || strings.HasPrefix(pkg, "preemptlab/tests/") {
+			t.Errorf("preemptlab/cmd/preemptlab depends on %s, part of the test tree", pkg)
+		}
+	}
+	if !strings.Contains(string(out), "preemptlab/boot/images\n") {
+		t.Errorf("preemptlab/cmd/preemptlab does not embed the built-in images (preemptlab/boot/images):\n%s", out)
 	}
 }

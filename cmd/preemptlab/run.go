@@ -11,8 +11,8 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"preemptlab/boot/images"
 	"preemptlab/emu"
-	"preemptlab/tests/images"
 )
 
 // readImage reads an image file, or a built-in image by name ("hash")
