@@ -7,6 +7,7 @@ package tests
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,10 +43,15 @@ func TestImages(t *testing.T) {
 		t.Fatal("no images in boot/images (run make -C boot/images)")
 	}
 	bin := preemptlabBin
-	_, err = exec.LookPath("qemu-system-i386")
+	// qemu-reference.sh runs $QEMU when it is set, so look for the same.
+	qemu := cmp.Or(os.Getenv("QEMU"), "qemu-system-i386")
+	_, err = exec.LookPath(qemu)
 	liveQEMU := err == nil
 	if !liveQEMU {
-		t.Log("qemu-system-i386 not found: comparing with the committed QEMU references only")
+		if inCI() {
+			missingTool(t, qemu, "qemu-system-x86", err)
+		}
+		t.Logf("%s not found: comparing with the committed QEMU references only", qemu)
 	}
 
 	for _, image := range images {
@@ -89,11 +95,11 @@ func TestImagesCurrent(t *testing.T) {
 	}
 	for _, tool := range []string{"gcc", "make", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not found: cannot rebuild the images", tool)
+			missingTool(t, tool, tool, err)
 		}
 	}
 	if err := probeGCC32(t); err != nil {
-		t.Skipf("gcc cannot build 32-bit code with libgcc (install gcc-multilib): %v", err)
+		missingTool(t, "gcc -m32 with libgcc", "gcc-multilib", err)
 	}
 	for _, dir := range []string{"boot/images", "tests/smp"} {
 		t.Run(dir, func(t *testing.T) {
