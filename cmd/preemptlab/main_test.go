@@ -8,6 +8,10 @@ import (
 )
 
 func TestUsage(t *testing.T) {
+	sixteenTraffic := []string{"run", "--gops", "off", "hash"}
+	for range 16 {
+		sixteenTraffic = append(sixteenTraffic, "--traffic", "irq=11,rate=1000")
+	}
 	for _, tc := range []struct {
 		args   []string
 		status int
@@ -19,6 +23,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"run", "--bogus", "x.elf"}, 2, "flag provided but not defined"},
 		{[]string{"run", "--traffic", "irq=2,rate=5", "hash"}, 2, "not 2"},
 		{[]string{"run", "--gops", "off", "--cpus", "0", "hash"}, 2, "1 to 8"},
+		{sixteenTraffic, 2, "at most 15 traffic devices"},
 	} {
 		var out, errb bytes.Buffer
 		st := realMain(tc.args, &out, &errb)
