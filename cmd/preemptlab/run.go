@@ -15,64 +15,74 @@ import (
 	"preemptlab/emu"
 )
 
-// readImage reads an image file, or a built-in image by name ("hash")
-// when there is no such file.
-func readImage(name string) ([]byte, error) {
-	data, err := os.ReadFile(name)
-	if err == nil {
-		return data, nil
-	}
-	if os.IsNotExist(err) {
-		if img, ok := images.Lookup(name); ok {
-			return img.ELF, nil
-		}
-		return nil, fmt.Errorf("%v (and no built-in image is called %q: see preemptlab images)", err, name)
-	}
-	return nil, err
-}
-
 // DefaultMaxCycles bounds a run when --max-cycles is not given: ten
 // simulated seconds at 1000 MHz.
 const defaultMaxCycles = 10_000_000_000
 
-func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cmdline := fs.String("cmdline", "", "multiboot command line passed to the image")
-	cpus := fs.Int("cpus", 2, "number of processors (1-8)")
-	mem := fs.Int("mem", 64, "RAM in MiB")
-	mhz := fs.Uint64("mhz", 1000, "processor clock in MHz (cycles per microsecond)")
-	maxCycles := fs.Uint64("max-cycles", defaultMaxCycles, "end the run after this many cycles (0: no limit)")
-	stats := fs.Bool("stats", false, "print instructions, cycles and emulated MIPS to stderr")
-	seed := fs.Uint64("seed", 1, "seed of the seeded devices (same image, flags and seed: same bytes)")
-	var traffic []emu.TrafficConfig
-	fs.Func("traffic", "add a traffic device: irq=N,rate=PER_SECOND[,jitter=P%] (repeatable)", func(s string) error {
+const runAbout = `The image's console (COM1) bytes go to stdout; everything else goes to
+stderr. The exit status is the guest's (isa-debug-exit), or 0 all
+processors halted, 2 a bad command line or image, 4 a guest fault, 6 the
+cycle budget ran out. Flags may come before or after the image.
+`
+
+// runOptions are the flags of "preemptlab run".
+type runOptions struct {
+	cmdline    *string
+	cpus, mem  *int
+	mhz        *uint64
+	maxCycles  *uint64
+	stats      *bool
+	seed       *uint64
+	traffic    []emu.TrafficConfig
+	cpuprofile *string
+	gops       *string
+}
+
+func defineRunFlags(fs *flag.FlagSet) *runOptions {
+	o := &runOptions{
+		cmdline:   fs.String("cmdline", "", "multiboot command line `S` passed to the image"),
+		cpus:      fs.Int("cpus", 2, "`N` processors, 1-8; the ones after the first wait for INIT/SIPI"),
+		mem:       fs.Int("mem", 64, "`MiB` of RAM, 1-3072"),
+		mhz:       fs.Uint64("mhz", 1000, "processor clock in `MHz` (cycles per microsecond)"),
+		maxCycles: fs.Uint64("max-cycles", defaultMaxCycles, "end the run after `N` cycles (0: no limit)"),
+		stats:     fs.Bool("stats", false, "print instructions, cycles and emulated MIPS to stderr"),
+		seed:      fs.Uint64("seed", 1, "seed `N` of the seeded devices (same image, flags and seed: same bytes)"),
+	}
+	fs.Func("traffic", fmt.Sprintf("add a traffic device as `SPEC` says: irq=N,rate=PER_SECOND[,jitter=P%%] (repeatable, at most %d)", emu.MaxTraffic), func(s string) error {
 		t, err := emu.ParseTraffic(s)
 		if err == nil {
-			traffic = append(traffic, t)
+			o.traffic = append(o.traffic, t)
 		}
 		return err
 	})
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the emulator to this file")
-	gops := fs.String("gops", "127.0.0.1:0", "address for the gops agent (\"off\" disables it)")
-	image, rest := splitImage(args)
-	if err := fs.Parse(rest); err != nil {
-		return 0, usageError{err.Error()}
+	o.cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the emulator to `FILE`")
+	o.gops = fs.String("gops", "127.0.0.1:0", "`ADDR` of the gops agent (\"off\" disables it)")
+	return o
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
+	c, _ := lookupCommand("run")
+	var o *runOptions
+	c.flags = func(fs *flag.FlagSet) { o = defineRunFlags(fs) } // the same flags, kept for use here
+	_, rest, err := parseArgs(c, args, stdout)
+	if err != nil {
+		return 0, err
 	}
-	if image == "" && fs.NArg() > 0 {
-		image = fs.Arg(0)
+	switch {
+	case len(rest) == 0:
+		return 0, usageError{"run", "run: no image given"}
+	case len(rest) > 1:
+		return 0, usageError{"run", fmt.Sprintf("run: one image at a time: %q, then %q is one argument too many", rest[0], rest[1])}
 	}
-	if image == "" {
-		return 0, usageError{"run: no image given"}
+	image := rest[0]
+	if *o.cpus < 1 || *o.cpus > 8 {
+		return 0, usageError{"run", fmt.Sprintf("--cpus %d: the machine has 1 to 8 processors", *o.cpus)}
 	}
-	if *cpus < 1 || *cpus > 8 {
-		return 0, usageError{fmt.Sprintf("--cpus %d: the machine has 1 to 8 processors", *cpus)}
+	if *o.mem < 1 {
+		return 0, usageError{"run", fmt.Sprintf("--mem %d: RAM must be 1 to 3072 MiB", *o.mem)}
 	}
-	if *mem < 1 {
-		return 0, usageError{fmt.Sprintf("--mem %d: RAM must be 1 to 3072 MiB", *mem)}
-	}
-	if *mhz < 1 {
-		return 0, usageError{"--mhz must be at least 1"}
+	if *o.mhz < 1 {
+		return 0, usageError{"run", "--mhz must be at least 1"}
 	}
 	data, err := readImage(image)
 	if err != nil {
@@ -81,23 +91,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	m, err := emu.New(emu.Config{
-		MemMB: *mem, CPUs: *cpus, MHz: *mhz, MaxCycles: *maxCycles, Seed: *seed,
+		MemMB: *o.mem, CPUs: *o.cpus, MHz: *o.mhz, MaxCycles: *o.maxCycles, Seed: *o.seed,
 		Console: out, Log: stderr,
 	})
 	if err != nil {
 		return 0, err
 	}
-	if _, err := m.LoadMultiboot(data, *cmdline); err != nil {
+	if _, err := m.LoadMultiboot(data, *o.cmdline); err != nil {
 		return 0, fmt.Errorf("%s: %v", image, err)
 	}
-	for i, t := range traffic {
+	for i, t := range o.traffic {
 		if err := m.AddTraffic(t, i); err != nil {
-			return 0, usageError{err.Error()}
+			return 0, usageError{"run", err.Error()}
 		}
 	}
-	defer startGops(*gops, stderr)()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	defer startGops(*o.gops, stderr)()
+	if *o.cpuprofile != "" {
+		f, err := os.Create(*o.cpuprofile)
 		if err != nil {
 			return 0, err
 		}
@@ -114,33 +124,26 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if res.Message != "" {
 		fmt.Fprintf(stderr, "preemptlab: %s\n", res.Message)
 	}
-	if *stats {
+	if *o.stats {
 		printStats(stderr, m, res, elapsed)
 	}
 	return res.Status, nil
 }
 
-// splitImage takes the image name out of args so flags may follow it.
-func splitImage(args []string) (string, []string) {
-	for i, a := range args {
-		if len(a) > 0 && a[0] != '-' {
-			// The previous argument may be a flag waiting for its value.
-			if i > 0 && needsValue(args[i-1]) {
-				continue
-			}
-			return a, append(append([]string{}, args[:i]...), args[i+1:]...)
+// readImage reads an image file, or a built-in image by name ("hash")
+// when there is no such file.
+func readImage(name string) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	if err == nil {
+		return data, nil
+	}
+	if os.IsNotExist(err) {
+		if img, ok := images.Lookup(name); ok {
+			return img.ELF, nil
 		}
+		return nil, fmt.Errorf("%v (and no built-in image is called %q: see preemptlab images)", err, name)
 	}
-	return "", args
-}
-
-// needsValue reports whether a flag argument takes the next argument as its value.
-func needsValue(a string) bool {
-	switch a {
-	case "-cmdline", "--cmdline", "-gops", "--gops", "-cpuprofile", "--cpuprofile", "-seed", "--seed", "-traffic", "--traffic", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
-		return true
-	}
-	return false
+	return nil, err
 }
 
 func printStats(w io.Writer, m *emu.Machine, res *emu.Result, elapsed time.Duration) {
