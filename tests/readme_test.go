@@ -36,9 +36,9 @@ func TestREADMEPaths(t *testing.T) {
 			continue // a flag, a value, a name
 		}
 		first, _, _ := strings.Cut(strings.TrimPrefix(p, "./"), "/")
-		if strings.Contains(p, "://") || strings.HasPrefix(p, "$") ||
+		if strings.Contains(p, "://") || strings.HasPrefix(p, "$") || strings.HasPrefix(p, "/") ||
 			(strings.Contains(first, ".") && !strings.HasSuffix(p, ".md")) {
-			continue // a URL, a shell variable, a Go module path (golang.org/x/...)
+			continue // a URL, a shell variable, a host path, a Go module path (golang.org/x/...)
 		}
 		checked++
 		if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(p))); err != nil {

@@ -4,9 +4,11 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -84,16 +86,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if *o.mhz < 1 {
 		return 0, usageError{"run", "--mhz must be at least 1"}
 	}
-	data, err := readImage(image)
-	if err != nil {
-		return 0, err
-	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	m, err := emu.New(emu.Config{
 		MemMB: *o.mem, CPUs: *o.cpus, MHz: *o.mhz, MaxCycles: *o.maxCycles, Seed: *o.seed,
 		Console: out, Log: stderr,
 	})
+	if err != nil {
+		return 0, err
+	}
+	data, err := readImage(image, len(m.RAM()))
 	if err != nil {
 		return 0, err
 	}
@@ -131,19 +133,48 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 // readImage reads an image file, or a built-in image by name ("hash")
-// when there is no such file.
-func readImage(name string) ([]byte, error) {
-	data, err := os.ReadFile(name)
-	if err == nil {
-		return data, nil
-	}
-	if os.IsNotExist(err) {
+// when there is no such file. An image must fit in the machine's RAM
+// (limit bytes): a larger file is refused, and no more than limit+1 bytes
+// are ever read, so that a device such as /dev/zero cannot be read
+// without end.
+func readImage(name string, limit int) ([]byte, error) {
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
 		if img, ok := images.Lookup(name); ok {
 			return img.ELF, nil
 		}
 		return nil, fmt.Errorf("%v (and no built-in image is called %q: see preemptlab images)", err, name)
 	}
-	return nil, err
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	ram := fmt.Sprintf("%d MiB", limit>>20)
+	if limit%(1<<20) != 0 {
+		ram = fmt.Sprintf("%d bytes", limit)
+	}
+	switch {
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a directory, not an image file", name)
+	case info.Mode().IsRegular() && info.Size() > int64(limit):
+		return nil, fmt.Errorf("%s: %d bytes, more than the machine's %s of RAM: an image must fit in RAM (--mem gives more, up to 3072 MiB)",
+			name, info.Size(), ram)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", name, err)
+	}
+	if len(data) > limit {
+		if info.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: more than the machine's %s of RAM (the file grew while it was read): an image must fit in RAM (--mem gives more, up to 3072 MiB)", name, ram)
+		}
+		return nil, fmt.Errorf("%s is not a regular file and gave more than the machine's %s of RAM without ending: an image must fit in RAM (--mem sets its size, up to 3072 MiB)", name, ram)
+	}
+	return data, nil
 }
 
 func printStats(w io.Writer, m *emu.Machine, res *emu.Result, elapsed time.Duration) {
