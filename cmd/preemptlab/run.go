@@ -3,7 +3,6 @@ package main
 // This file implements "preemptlab run".
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,10 +20,11 @@ import (
 // simulated seconds at 1000 MHz.
 const defaultMaxCycles = 10_000_000_000
 
-const runAbout = `The image's console (COM1) bytes go to stdout; everything else goes to
-stderr. The exit status is the guest's (isa-debug-exit), or 0 all
-processors halted, 2 a bad command line or image, 4 a guest fault, 6 the
-cycle budget ran out. Flags may come before or after the image.
+const runAbout = `The image's console (COM1) bytes go to stdout as they come, a line at a
+time; everything else goes to stderr. The exit status is the guest's
+(isa-debug-exit), or 0 all processors halted, 2 a bad command line or
+image, 4 a guest fault, 6 the cycle budget ran out. Flags may come before
+or after the image.
 `
 
 // runOptions are the flags of "preemptlab run".
@@ -86,7 +86,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if *o.mhz < 1 {
 		return 0, usageError{"run", "--mhz must be at least 1"}
 	}
-	out := bufio.NewWriter(stdout)
+	out := newLineWriter(stdout)
 	defer out.Flush()
 	m, err := emu.New(emu.Config{
 		MemMB: *o.mem, CPUs: *o.cpus, MHz: *o.mhz, MaxCycles: *o.maxCycles, Seed: *o.seed,
@@ -122,7 +122,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	start := time.Now()
 	res := m.Run()
 	elapsed := time.Since(start)
-	out.Flush()
+	if err := out.Flush(); err != nil && res.Message == "" {
+		res.Message = fmt.Sprintf("console write failed: %v", err)
+	}
 	if res.Message != "" {
 		fmt.Fprintf(stderr, "preemptlab: %s\n", res.Message)
 	}
