@@ -1,7 +1,8 @@
 package tests
 
 // This file tests a run while it is still going: its console output
-// arrives as the guest writes it, and a signal ends it with its report.
+// arrives as the guest writes it (and signal_test.go: a signal ends it
+// with its report).
 
 import (
 	"bytes"

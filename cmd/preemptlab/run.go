@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"preemptlab/boot/images"
@@ -23,8 +25,9 @@ const defaultMaxCycles = 10_000_000_000
 const runAbout = `The image's console (COM1) bytes go to stdout as they come, a line at a
 time; everything else goes to stderr. The exit status is the guest's
 (isa-debug-exit), or 0 all processors halted, 2 a bad command line or
-image, 4 a guest fault, 6 the cycle budget ran out. Flags may come before
-or after the image.
+image, 4 a guest fault, 6 the cycle budget ran out, 130/143 interrupted by
+SIGINT/SIGTERM (the report and --stats are still printed; a second signal
+kills). Flags may come before or after the image.
 `
 
 // runOptions are the flags of "preemptlab run".
@@ -119,19 +122,55 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	stop := abortOnSignal(m)
 	start := time.Now()
 	res := m.Run()
 	elapsed := time.Since(start)
+	stop()
 	if err := out.Flush(); err != nil && res.Message == "" {
 		res.Message = fmt.Sprintf("console write failed: %v", err)
 	}
-	if res.Message != "" {
-		fmt.Fprintf(stderr, "preemptlab: %s\n", res.Message)
+	msg := res.Message
+	if res.Kind == emu.ExitAborted {
+		msg += fmt.Sprintf(" at cycle %d", res.Cycles)
+	}
+	if msg != "" {
+		fmt.Fprintf(stderr, "preemptlab: %s\n", msg)
 	}
 	if *o.stats {
 		printStats(stderr, m, res, elapsed)
 	}
 	return res.Status, nil
+}
+
+// abortOnSignal ends the run on SIGINT or SIGTERM as a shell expects of a
+// process killed by it (status 128+signal: 130, 143), but through the end
+// of the run, so that the console so far, the report and --stats are all
+// written. The first signal stops being caught, so a second one kills the
+// process as usual. The returned function stops catching.
+func abortOnSignal(m *emu.Machine) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case s := <-sigs:
+			signal.Stop(sigs)
+			if s == syscall.SIGTERM {
+				m.Abort(128+15, "interrupted by SIGTERM")
+			} else {
+				m.Abort(128+2, "interrupted by SIGINT")
+			}
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+		<-finished
+	}
 }
 
 // readImage reads an image file, or a built-in image by name ("hash")
