@@ -24,5 +24,6 @@
 // Load never panics, whatever bytes it is given; it is fuzzed (FuzzLoad)
 // to keep it so.
 //
-// The subdirectory sdk holds what a user needs to write an image in C.
+// The subdirectory sdk holds what a user needs to write an image in C;
+// images holds the built-in images, embedded in the command.
 package boot

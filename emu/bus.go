@@ -30,11 +30,25 @@ type mmioWindow struct {
 	dev        MMIODevice
 }
 
-// MapPorts claims ports [first, first+n) for dev.
-func (m *Machine) MapPorts(first uint16, n int, dev PortDevice) {
-	for i := 0; i < n; i++ {
-		m.ports[int(first)+i] = dev
+// MapPorts claims ports [first, first+n) for dev. It refuses, claiming
+// none of them, a range that runs past port 0xFFFF or that holds a port
+// another device has already claimed: a device mapped over another would
+// silently take its ports away (a 16th traffic device took COM1's, and
+// the console went quiet).
+func (m *Machine) MapPorts(first uint16, n int, dev PortDevice) error {
+	last := int(first) + n - 1
+	if n < 1 || last > 0xFFFF {
+		return fmt.Errorf("ports %#x+%d: not a range of the 64 Ki I/O ports", first, n)
 	}
+	for p := int(first); p <= last; p++ {
+		if m.ports[p] != nil {
+			return fmt.Errorf("ports %#x-%#x: port %#x already belongs to another device", first, last, p)
+		}
+	}
+	for p := int(first); p <= last; p++ {
+		m.ports[p] = dev
+	}
+	return nil
 }
 
 // MapMMIO claims the physical window [base, base+size) for dev.

@@ -11,7 +11,8 @@ import (
 )
 
 // TrafficPortBase is the first port of the first traffic device; device
-// i (in the order they were added) has its ports at TrafficPortBase+16·i.
+// i (in the order they were added) has its ports at TrafficPortBase+16·i,
+// for i below MaxTraffic.
 //
 // Port interface (32-bit accesses):
 //
@@ -24,6 +25,15 @@ import (
 // The interrupt line is level-triggered: it is high while any interrupt is
 // unacknowledged, as a PCI device's INTx is.
 const TrafficPortBase = 0x300
+
+// MaxTraffic is how many traffic devices fit between TrafficPortBase and
+// COM1 (0x3F8): 15, at 0x300-0x3EF. A 16th would take COM1's ports.
+const MaxTraffic = (comPort - TrafficPortBase) / trafficPorts
+
+const (
+	trafficPorts = 16    // ports per traffic device
+	comPort      = 0x3F8 // COM1, the first port the traffic devices must not reach
+)
 
 // TrafficConfig configures the traffic device, as --traffic gives it.
 type TrafficConfig struct {
@@ -86,14 +96,18 @@ type traffic struct {
 	fire    func()
 }
 
-// AddTraffic attaches traffic device number i (0 to 15) to the machine.
-// Its intervals come from a generator seeded with the machine's seed and
-// i, so runs repeat exactly.
+// AddTraffic attaches traffic device number i (0 to MaxTraffic-1) to the
+// machine. Its intervals come from a generator seeded with the machine's
+// seed and i, so runs repeat exactly.
 func (m *Machine) AddTraffic(cfg TrafficConfig, i int) error {
-	if i < 0 || i > 15 {
-		return fmt.Errorf("--traffic: at most 16 traffic devices")
+	if i < 0 {
+		return fmt.Errorf("traffic device number %d: the first is 0", i)
 	}
-	base := uint16(TrafficPortBase + 16*i)
+	if i >= MaxTraffic {
+		return fmt.Errorf("--traffic: at most %d traffic devices (their ports, %d each from %#x, must stay below COM1 at %#x); this is number %d",
+			MaxTraffic, trafficPorts, TrafficPortBase, comPort, i+1)
+	}
+	base := uint16(TrafficPortBase + trafficPorts*i)
 	t := &traffic{
 		m:      m,
 		cfg:    cfg,
@@ -102,7 +116,9 @@ func (m *Machine) AddTraffic(cfg TrafficConfig, i int) error {
 		period: float64(m.cfg.MHz) * 1e6 / cfg.Rate,
 	}
 	t.fire = t.raise
-	m.MapPorts(base, 16, t)
+	if err := m.MapPorts(base, trafficPorts, t); err != nil {
+		return fmt.Errorf("--traffic: traffic device %d: %v", i, err)
+	}
 	t.schedule()
 	return nil
 }

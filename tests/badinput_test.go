@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bareImage builds a multiboot ELF32 image whose one segment, loaded at
@@ -42,6 +44,10 @@ func elf64() []byte {
 	return b
 }
 
+// badInputTimeout bounds one run of TestBadInput in host time: every case
+// ends within a second, unless the command hangs (reading /dev/zero).
+const badInputTimeout = 60 * time.Second
+
 // TestBadInput runs the command on images that are wrong or that go
 // wrong, and checks each gets a clear message and a non-zero status, never
 // a Go panic or a hang.
@@ -55,6 +61,10 @@ func TestBadInput(t *testing.T) {
 		return p
 	}
 	endOfRAM := uint32(2<<20) - 16
+	big := write("big.elf", nil) // one byte more than 1 MiB, sparse
+	if err := os.Truncate(big, 1<<20+1); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		image  string
@@ -66,8 +76,8 @@ func TestBadInput(t *testing.T) {
 		{"text file", write("text.elf", []byte("hello, world\n")), nil, 2, []string{"not an ELF"}},
 		{"64-bit ELF", write("elf64.elf", elf64()), nil, 2, []string{"64-bit"}},
 		{"missing file", filepath.Join(dir, "nope.elf"), nil, 2, []string{"no such file", "no built-in image"}},
-		{"segment outside RAM", "images/hash.elf", []string{"--mem", "1"}, 2, []string{"outside", "--mem"}},
-		{"bad flag", "images/hash.elf", []string{"--cpus", "9"}, 2, []string{"1 to 8"}},
+		{"segment outside RAM", builtinDir + "/hash.elf", []string{"--mem", "1"}, 2, []string{"outside", "--mem"}},
+		{"bad flag", builtinDir + "/hash.elf", []string{"--cpus", "9"}, 2, []string{"1 to 8"}},
 		{"undefined opcode, no IDT", write("ud2.elf", bareImage(0x100000, []byte{0x0F, 0x0B})), nil, 4,
 			[]string{"triple fault", "#UD", "ud2", "EIP="}},
 		{"jump into MMIO", write("mmio.elf", bareImage(0x100000, []byte{0xB8, 0, 0, 0xE0, 0xFE, 0xFF, 0xE0})), nil, 4,
@@ -80,16 +90,24 @@ func TestBadInput(t *testing.T) {
 			[]string{"--mem", "2"}, 4, []string{"instruction fetch", "runs outside RAM"}},
 		{"runaway guest", write("spin.elf", bareImage(0x100000, []byte{0xEB, 0xFE})), []string{"--max-cycles", "100000"}, 6,
 			[]string{"cycle budget of 100000 cycles", "jmp"}},
+		{"file larger than RAM", big, []string{"--mem", "1"}, 2, []string{"1048577 bytes, more than the machine's 1 MiB of RAM"}},
+		{"endless device", "/dev/zero", []string{"--mem", "1"}, 2, []string{"/dev/zero is not a regular file", "more than the machine's 1 MiB of RAM"}},
+		{"directory", dir, nil, 2, []string{"is a directory"}},
 		{"halt with interrupts off", write("halt.elf", bareImage(0x100000, []byte{0xFA, 0xF4})), nil, 0,
 			[]string{"all processors halted with interrupts disabled"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"run", "--gops", "off", tc.image}, tc.flags...)
-			cmd := exec.Command(preemptlabBin, args...)
+			ctx, cancel := context.WithTimeout(context.Background(), badInputTimeout)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, preemptlabBin, args...)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
+			if ctx.Err() != nil {
+				t.Fatalf("preemptlab %s: no exit within %v (host time)\nstderr:\n%s", strings.Join(args, " "), badInputTimeout, stderr.String())
+			}
 			status := 0
 			var exit *exec.ExitError
 			if errors.As(err, &exit) {

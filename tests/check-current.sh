@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# check-current.sh DIR — checks that the committed images of tests/DIR
-# (images or smp) are current: it
-# rebuilds every image into a temporary directory and compares the bytes
-# with the committed NAME.elf, naming each file that differs.
+# check-current.sh DIR — checks that the committed images of DIR, a
+# directory of the repository with an image Makefile (boot/images, the
+# built-in images, or tests/smp), are current: it rebuilds every image into
+# a temporary directory and compares the bytes with the committed NAME.elf,
+# naming each file that differs.
 #
 # The build is reproducible only with the same compiler and binutils, so
 # the versions that built the committed images are recorded in TOOLCHAIN
@@ -11,8 +12,8 @@
 # Exit status: 0 current; 1 an image differs or is missing; 2 the build
 # failed; 3 the toolchain differs from TOOLCHAIN, so no comparison was made.
 set -uo pipefail
-dir=${1:?usage: check-current.sh DIR}
-cd "$(dirname "$0")/$dir" || exit 2
+dir=${1:?usage: check-current.sh DIR (boot/images or tests/smp)}
+cd "$(dirname "$0")/../$dir" || exit 2
 
 have=$(make -s toolchain-versions) || exit 2
 if [ "$have" != "$(cat TOOLCHAIN 2>/dev/null)" ]; then
@@ -37,16 +38,16 @@ status=0
 for built in "$tmp"/*.elf; do
 	name=$(basename "$built")
 	if [ ! -e "$name" ]; then
-		echo "check-current: tests/$dir/$name is missing (run make -C tests/$dir)" >&2
+		echo "check-current: $dir/$name is missing (run make -C $dir)" >&2
 		status=1
 	elif ! cmp -s "$built" "$name"; then
-		echo "check-current: tests/$dir/$name differs from a fresh build (run make -C tests/$dir)" >&2
+		echo "check-current: $dir/$name differs from a fresh build (run make -C $dir)" >&2
 		status=1
 	fi
 done
 for committed in *.elf; do
 	if [ ! -e "$tmp/$committed" ]; then
-		echo "check-current: tests/$dir/$committed is not built from any source here" >&2
+		echo "check-current: $dir/$committed is not built from any source here" >&2
 		status=1
 	fi
 done

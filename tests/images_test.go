@@ -1,11 +1,13 @@
 package tests
 
-// This file implements the whole-program image tests: every image in
-// tests/images must print, under "preemptlab run", exactly the bytes it
-// prints under QEMU and exit with the same status.
+// This file implements the whole-program image tests: every built-in image
+// (boot/images) must print, under "preemptlab run", exactly the bytes it
+// prints under QEMU and exit with the same status. QEMU's references are in
+// tests/images: they are what the tests expect, not part of what ships.
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,29 +20,38 @@ import (
 	"time"
 )
 
+// builtinDir holds the built-in images, from this directory.
+const builtinDir = "../boot/images"
+
 // imageRunTimeout bounds one run of one image, in host time. The largest
 // image (bench) executes about 74 million instructions.
 const imageRunTimeout = 5 * time.Minute
 
-// TestImages runs each tests/images/NAME.elf under "preemptlab run" and
-// compares its standard output byte for byte with NAME.qemu and its exit
-// status with NAME.status, the references qemu-reference.sh recorded from
+// TestImages runs each boot/images/NAME.elf under "preemptlab run" and
+// compares its standard output byte for byte with tests/images/NAME.qemu
+// and its exit status with NAME.status, the references
+// tests/images/qemu-reference.sh recorded from
 // QEMU. When qemu-system-i386 is installed it also runs QEMU itself and
 // compares QEMU with the committed reference, which catches a reference
 // left stale by a change to an image.
 func TestImages(t *testing.T) {
-	images, err := filepath.Glob(filepath.Join("images", "*.elf"))
+	images, err := filepath.Glob(filepath.Join(builtinDir, "*.elf"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(images) == 0 {
-		t.Fatal("no images in tests/images (run make -C tests/images)")
+		t.Fatal("no images in boot/images (run make -C boot/images)")
 	}
 	bin := preemptlabBin
-	_, err = exec.LookPath("qemu-system-i386")
+	// qemu-reference.sh runs $QEMU when it is set, so look for the same.
+	qemu := cmp.Or(os.Getenv("QEMU"), "qemu-system-i386")
+	_, err = exec.LookPath(qemu)
 	liveQEMU := err == nil
 	if !liveQEMU {
-		t.Log("qemu-system-i386 not found: comparing with the committed QEMU references only")
+		if inCI() {
+			missingTool(t, qemu, "qemu-system-x86", err)
+		}
+		t.Logf("%s not found: comparing with the committed QEMU references only", qemu)
 	}
 
 	for _, image := range images {
@@ -76,22 +87,23 @@ func TestImages(t *testing.T) {
 }
 
 // TestImagesCurrent checks that the committed images, single-CPU and SMP,
-// are what their sources build to now (images/ and smp/check-current.sh).
+// are what their sources build to now (tests/check-current.sh on
+// boot/images and tests/smp).
 func TestImagesCurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds every image; skipped in -short mode")
 	}
 	for _, tool := range []string{"gcc", "make", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not found: cannot rebuild the images", tool)
+			missingTool(t, tool, tool, err)
 		}
 	}
 	if err := probeGCC32(t); err != nil {
-		t.Skipf("gcc cannot build 32-bit code with libgcc (install gcc-multilib): %v", err)
+		missingTool(t, "gcc -m32 with libgcc", "gcc-multilib", err)
 	}
-	for _, dir := range []string{"images", "smp"} {
+	for _, dir := range []string{"boot/images", "tests/smp"} {
 		t.Run(dir, func(t *testing.T) {
-			cmd := exec.Command("bash", filepath.Join(dir, "check-current.sh"))
+			cmd := exec.Command("bash", "check-current.sh", dir)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
 			switch {

@@ -13,8 +13,8 @@ import (
 	// The tests run the command as a separate binary, which the go test
 	// cache does not see; importing the packages it is built from makes
 	// a change in any of them invalidate cached results.
+	_ "preemptlab/boot/images"
 	_ "preemptlab/emu"
-	_ "preemptlab/tests/images"
 )
 
 // preemptlabBin is the preemptlab command built from this tree by TestMain.

@@ -9,9 +9,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -pgo=off -o "$tmp/preemptlab" ./cmd/preemptlab
 run() { "$tmp/preemptlab" run --gops off --cpuprofile "$tmp/$1.prof" "${@:2}" >/dev/null || true; }
-for r in 1 2 3 4 5 6; do run bench$r tests/images/bench.elf; done
+for r in 1 2 3 4 5 6; do run bench$r boot/images/bench.elf; done
 for r in 1 2; do
-	for i in hash sort interp flags strings arith64; do run $i$r tests/images/$i.elf; done
+	for i in hash sort interp flags strings arith64; do run $i$r boot/images/$i.elf; done
 	for i in race ipi apic_timer; do run smp_$i$r tests/smp/$i.elf; done
 done
 go tool pprof -proto "$tmp"/*.prof > cmd/preemptlab/default.pgo

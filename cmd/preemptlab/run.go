@@ -3,101 +3,116 @@ package main
 // This file implements "preemptlab run".
 
 import (
-	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/signal"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
+	"preemptlab/boot/images"
 	"preemptlab/emu"
-	"preemptlab/tests/images"
 )
-
-// readImage reads an image file, or a built-in image by name ("hash")
-// when there is no such file.
-func readImage(name string) ([]byte, error) {
-	data, err := os.ReadFile(name)
-	if err == nil {
-		return data, nil
-	}
-	if os.IsNotExist(err) {
-		if img, ok := images.Lookup(name); ok {
-			return img.ELF, nil
-		}
-		return nil, fmt.Errorf("%v (and no built-in image is called %q: see preemptlab images)", err, name)
-	}
-	return nil, err
-}
 
 // DefaultMaxCycles bounds a run when --max-cycles is not given: ten
 // simulated seconds at 1000 MHz.
 const defaultMaxCycles = 10_000_000_000
 
-func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cmdline := fs.String("cmdline", "", "multiboot command line passed to the image")
-	cpus := fs.Int("cpus", 2, "number of processors (1-8)")
-	mem := fs.Int("mem", 64, "RAM in MiB")
-	mhz := fs.Uint64("mhz", 1000, "processor clock in MHz (cycles per microsecond)")
-	maxCycles := fs.Uint64("max-cycles", defaultMaxCycles, "end the run after this many cycles (0: no limit)")
-	stats := fs.Bool("stats", false, "print instructions, cycles and emulated MIPS to stderr")
-	seed := fs.Uint64("seed", 1, "seed of the seeded devices (same image, flags and seed: same bytes)")
-	var traffic []emu.TrafficConfig
-	fs.Func("traffic", "add a traffic device: irq=N,rate=PER_SECOND[,jitter=P%] (repeatable)", func(s string) error {
+const runAbout = `The image's console (COM1) bytes go to stdout as they come, a line at a
+time; everything else goes to stderr. The exit status is the guest's
+(isa-debug-exit), or 0 all processors halted, 2 a bad command line or
+image, 4 a guest fault, 6 the cycle budget ran out, 130/143 interrupted by
+SIGINT/SIGTERM (the report and --stats are still printed; a second signal
+kills). Flags may come before or after the image.
+`
+
+// runOptions are the flags of "preemptlab run".
+type runOptions struct {
+	cmdline    *string
+	cpus, mem  *int
+	mhz        *uint64
+	maxCycles  *uint64
+	stats      *bool
+	seed       *uint64
+	traffic    []emu.TrafficConfig
+	cpuprofile *string
+	gops       *string
+}
+
+func defineRunFlags(fs *flag.FlagSet) *runOptions {
+	o := &runOptions{
+		cmdline:   fs.String("cmdline", "", "multiboot command line `S` passed to the image"),
+		cpus:      fs.Int("cpus", 2, "`N` processors, 1-8; the ones after the first wait for INIT/SIPI"),
+		mem:       fs.Int("mem", 64, "`MiB` of RAM, 1-3072"),
+		mhz:       fs.Uint64("mhz", 1000, "processor clock in `MHz` (cycles per microsecond)"),
+		maxCycles: fs.Uint64("max-cycles", defaultMaxCycles, "end the run after `N` cycles (0: no limit)"),
+		stats:     fs.Bool("stats", false, "print instructions, cycles and emulated MIPS to stderr"),
+		seed:      fs.Uint64("seed", 1, "seed `N` of the seeded devices (same image, flags and seed: same bytes)"),
+	}
+	fs.Func("traffic", fmt.Sprintf("add a traffic device as `SPEC` says: irq=N,rate=PER_SECOND[,jitter=P%%] (repeatable, at most %d)", emu.MaxTraffic), func(s string) error {
 		t, err := emu.ParseTraffic(s)
 		if err == nil {
-			traffic = append(traffic, t)
+			o.traffic = append(o.traffic, t)
 		}
 		return err
 	})
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the emulator to this file")
-	gops := fs.String("gops", "127.0.0.1:0", "address for the gops agent (\"off\" disables it)")
-	image, rest := splitImage(args)
-	if err := fs.Parse(rest); err != nil {
-		return 0, usageError{err.Error()}
-	}
-	if image == "" && fs.NArg() > 0 {
-		image = fs.Arg(0)
-	}
-	if image == "" {
-		return 0, usageError{"run: no image given"}
-	}
-	if *cpus < 1 || *cpus > 8 {
-		return 0, usageError{fmt.Sprintf("--cpus %d: the machine has 1 to 8 processors", *cpus)}
-	}
-	if *mem < 1 {
-		return 0, usageError{fmt.Sprintf("--mem %d: RAM must be 1 to 3072 MiB", *mem)}
-	}
-	if *mhz < 1 {
-		return 0, usageError{"--mhz must be at least 1"}
-	}
-	data, err := readImage(image)
+	o.cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the emulator to `FILE`")
+	o.gops = fs.String("gops", "127.0.0.1:0", "`ADDR` of the gops agent (\"off\" disables it)")
+	return o
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
+	c, _ := lookupCommand("run")
+	var o *runOptions
+	c.flags = func(fs *flag.FlagSet) { o = defineRunFlags(fs) } // the same flags, kept for use here
+	_, rest, err := parseArgs(c, args, stdout)
 	if err != nil {
 		return 0, err
 	}
-	out := bufio.NewWriter(stdout)
+	switch {
+	case len(rest) == 0:
+		return 0, usageError{"run", "run: no image given"}
+	case len(rest) > 1:
+		return 0, usageError{"run", fmt.Sprintf("run: one image at a time: %q, then %q is one argument too many", rest[0], rest[1])}
+	}
+	image := rest[0]
+	if *o.cpus < 1 || *o.cpus > 8 {
+		return 0, usageError{"run", fmt.Sprintf("--cpus %d: the machine has 1 to 8 processors", *o.cpus)}
+	}
+	if *o.mem < 1 {
+		return 0, usageError{"run", fmt.Sprintf("--mem %d: RAM must be 1 to 3072 MiB", *o.mem)}
+	}
+	if *o.mhz < 1 {
+		return 0, usageError{"run", "--mhz must be at least 1"}
+	}
+	out := newLineWriter(stdout)
 	defer out.Flush()
 	m, err := emu.New(emu.Config{
-		MemMB: *mem, CPUs: *cpus, MHz: *mhz, MaxCycles: *maxCycles, Seed: *seed,
+		MemMB: *o.mem, CPUs: *o.cpus, MHz: *o.mhz, MaxCycles: *o.maxCycles, Seed: *o.seed,
 		Console: out, Log: stderr,
 	})
 	if err != nil {
 		return 0, err
 	}
-	if _, err := m.LoadMultiboot(data, *cmdline); err != nil {
+	data, err := readImage(image, len(m.RAM()))
+	if err != nil {
+		return 0, err
+	}
+	if _, err := m.LoadMultiboot(data, *o.cmdline); err != nil {
 		return 0, fmt.Errorf("%s: %v", image, err)
 	}
-	for i, t := range traffic {
+	for i, t := range o.traffic {
 		if err := m.AddTraffic(t, i); err != nil {
-			return 0, usageError{err.Error()}
+			return 0, usageError{"run", err.Error()}
 		}
 	}
-	defer startGops(*gops, stderr)()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	defer startGops(*o.gops, stderr)()
+	if *o.cpuprofile != "" {
+		f, err := os.Create(*o.cpuprofile)
 		if err != nil {
 			return 0, err
 		}
@@ -107,40 +122,100 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	stop := abortOnSignal(m)
 	start := time.Now()
 	res := m.Run()
 	elapsed := time.Since(start)
-	out.Flush()
-	if res.Message != "" {
-		fmt.Fprintf(stderr, "preemptlab: %s\n", res.Message)
+	stop()
+	if err := out.Flush(); err != nil && res.Message == "" {
+		res.Message = fmt.Sprintf("console write failed: %v", err)
 	}
-	if *stats {
+	msg := res.Message
+	if res.Kind == emu.ExitAborted {
+		msg += fmt.Sprintf(" at cycle %d", res.Cycles)
+	}
+	if msg != "" {
+		fmt.Fprintf(stderr, "preemptlab: %s\n", msg)
+	}
+	if *o.stats {
 		printStats(stderr, m, res, elapsed)
 	}
 	return res.Status, nil
 }
 
-// splitImage takes the image name out of args so flags may follow it.
-func splitImage(args []string) (string, []string) {
-	for i, a := range args {
-		if len(a) > 0 && a[0] != '-' {
-			// The previous argument may be a flag waiting for its value.
-			if i > 0 && needsValue(args[i-1]) {
-				continue
+// abortOnSignal ends the run on SIGINT or SIGTERM as a shell expects of a
+// process killed by it (status 128+signal: 130, 143), but through the end
+// of the run, so that the console so far, the report and --stats are all
+// written. The first signal stops being caught, so a second one kills the
+// process as usual. The returned function stops catching.
+func abortOnSignal(m *emu.Machine) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case s := <-sigs:
+			signal.Stop(sigs)
+			if s == syscall.SIGTERM {
+				m.Abort(128+15, "interrupted by SIGTERM")
+			} else {
+				m.Abort(128+2, "interrupted by SIGINT")
 			}
-			return a, append(append([]string{}, args[:i]...), args[i+1:]...)
+		case <-done:
 		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+		<-finished
 	}
-	return "", args
 }
 
-// needsValue reports whether a flag argument takes the next argument as its value.
-func needsValue(a string) bool {
-	switch a {
-	case "-cmdline", "--cmdline", "-gops", "--gops", "-cpuprofile", "--cpuprofile", "-seed", "--seed", "-traffic", "--traffic", "-cpus", "--cpus", "-mem", "--mem", "-mhz", "--mhz", "-max-cycles", "--max-cycles":
-		return true
+// readImage reads an image file, or a built-in image by name ("hash")
+// when there is no such file. An image must fit in the machine's RAM
+// (limit bytes): a larger file is refused, and no more than limit+1 bytes
+// are ever read, so that a device such as /dev/zero cannot be read
+// without end.
+func readImage(name string, limit int) ([]byte, error) {
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		if img, ok := images.Lookup(name); ok {
+			return img.ELF, nil
+		}
+		return nil, fmt.Errorf("%v (and no built-in image is called %q: see preemptlab images)", err, name)
 	}
-	return false
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	ram := fmt.Sprintf("%d MiB", limit>>20)
+	if limit%(1<<20) != 0 {
+		ram = fmt.Sprintf("%d bytes", limit)
+	}
+	switch {
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a directory, not an image file", name)
+	case info.Mode().IsRegular() && info.Size() > int64(limit):
+		return nil, fmt.Errorf("%s: %d bytes, more than the machine's %s of RAM: an image must fit in RAM (--mem gives more, up to 3072 MiB)",
+			name, info.Size(), ram)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", name, err)
+	}
+	if len(data) > limit {
+		if info.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: more than the machine's %s of RAM (the file grew while it was read): an image must fit in RAM (--mem gives more, up to 3072 MiB)", name, ram)
+		}
+		return nil, fmt.Errorf("%s is not a regular file and gave more than the machine's %s of RAM without ending: an image must fit in RAM (--mem sets its size, up to 3072 MiB)", name, ram)
+	}
+	return data, nil
 }
 
 func printStats(w io.Writer, m *emu.Machine, res *emu.Result, elapsed time.Duration) {

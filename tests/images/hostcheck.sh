@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# hostcheck.sh — runs the test images' C code natively, as 32-bit Linux
-# programs on this machine's CPU, and compares each transcript with QEMU's
-# reference (NAME.qemu, NAME.status). It checks the references themselves:
+# hostcheck.sh — runs the built-in images' C code (boot/images) natively,
+# as 32-bit Linux programs on this machine's CPU, and compares each
+# transcript with QEMU's reference here (NAME.qemu, NAME.status). It checks
+# the references themselves:
 # QEMU is an emulator too, and a flag it got wrong would otherwise become
 # the expected output. hosted/bare.h stands in for the SDK.
 #
@@ -9,6 +10,7 @@
 # left out (it only repeats the others' code).
 set -uo pipefail
 cd "$(dirname "$0")"
+src_dir=../../boot/images
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -17,7 +19,7 @@ failed=0
 for src in hash sort arith64 interp strings flags; do
 	if ! gcc -m32 -march=i686 -O2 -std=gnu11 -fno-pie -no-pie \
 		-mgeneral-regs-only -fno-tree-loop-distribute-patterns \
-		-Wall -Wextra -Ihosted -o "$tmp/$src" hosted/main.c lib.c "$src.c"; then
+		-Wall -Wextra -Ihosted -o "$tmp/$src" hosted/main.c "$src_dir/lib.c" "$src_dir/$src.c"; then
 		echo "hostcheck: $src: build failed" >&2
 		failed=1
 		continue

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# qemu-reference.sh — records what QEMU does with each test image, the
-# reference preemptlab must match byte for byte:
+# qemu-reference.sh — records what QEMU does with each built-in image
+# (boot/images/NAME.elf), the reference preemptlab must match byte for
+# byte, in this directory:
 #
 #	NAME.qemu	exactly the bytes the image writes to COM1
 #	NAME.status	QEMU's exit status (isa-debug-exit: (value << 1) | 1)
 #
 # Usage:
-#	./qemu-reference.sh		regenerate the reference of every *.elf here
-#	./qemu-reference.sh A.elf ...	only these images (references are
-#					written beside each image)
+#	./qemu-reference.sh		regenerate the reference of every image
+#					in boot/images
+#	./qemu-reference.sh A.elf ...	only these images (their references
+#					are written here too, by base name)
 #	./qemu-reference.sh --run IMG	run one image: its serial bytes to stdout,
 #					QEMU's exit status as this script's (the
 #					Go test runs QEMU through this, so the
@@ -59,7 +61,7 @@ fi
 if [ $# -gt 0 ]; then
 	images=("$@")
 else
-	images=(*.elf)
+	images=(../../boot/images/*.elf)
 fi
 
 tmp=$(mktemp -d)
@@ -68,7 +70,6 @@ trap 'rm -rf "$tmp"' EXIT
 failed=0
 for image in "${images[@]}"; do
 	name=$(basename "$image" .elf)
-	dir=$(dirname "$image")
 	status=0
 	run_qemu "$image" >"$tmp/out" 2>"$tmp/err" || status=$?
 	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
@@ -91,8 +92,8 @@ for image in "${images[@]}"; do
 	if [ "$(tail -n 1 "$tmp/out")" != "OK" ] || [ "$status" -ne 1 ]; then
 		echo "qemu-reference: warning: $image did not end with OK and status 1 (status $status)" >&2
 	fi
-	cp "$tmp/out" "$dir/$name.qemu"
-	echo "$status" >"$dir/$name.status"
-	printf '%-12s status %s, %s bytes\n' "$name" "$status" "$(wc -c <"$dir/$name.qemu")"
+	cp "$tmp/out" "$name.qemu"
+	echo "$status" >"$name.status"
+	printf '%-12s status %s, %s bytes\n' "$name" "$status" "$(wc -c <"$name.qemu")"
 done
 exit "$failed"

@@ -1,7 +1,8 @@
 // Package images embeds the built-in bare images (the CPU self-tests and
 // the benchmark), so that "preemptlab run hash" works from go install
-// alone. The sources, the Makefile that builds the images and QEMU's
-// reference transcripts are beside this file.
+// alone. The C sources and the Makefile that builds the images are beside
+// this file; QEMU's reference transcripts, which the tests compare the
+// images' output with, are in tests/images.
 package images
 
 import (
