@@ -134,11 +134,12 @@ type bcdRecord struct {
 	flags   uint32
 }
 
-// bcdHelper builds the helper program, or skips the test.
+// bcdHelper builds the helper program, or skips the test (fails it under
+// CI) when binutils cannot.
 func bcdHelper(t *testing.T) string {
 	for _, tool := range []string{"as", "ld"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: cannot build the 32-bit helper", tool)
+			missingTool(t, "GNU "+tool, "binutils", err)
 		}
 	}
 	dir := t.TempDir()
@@ -148,7 +149,7 @@ func bcdHelper(t *testing.T) string {
 	}
 	for _, args := range [][]string{{"as", "--32", "-o", obj, src}, {"ld", "-m", "elf_i386", "-static", "-o", bin, obj}} {
 		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-			t.Skipf("%s cannot build the 32-bit helper: %v\n%s", args[0], err, out)
+			missingTool(t, args[0]+" for 32-bit x86", "binutils", fmt.Errorf("%v: %s", err, bytes.TrimSpace(out)))
 		}
 	}
 	return bin

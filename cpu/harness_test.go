@@ -133,7 +133,8 @@ var (
 )
 
 // asm assembles AT&T-syntax 32-bit code (GNU as) linked at testCodeBase and
-// returns its bytes. Tests that use it are skipped if binutils is missing.
+// returns its bytes. Tests that use it are skipped if binutils is missing
+// (they fail under CI: see missingTool).
 // Use ".code16" in src for 16-bit code.
 func asm(t testing.TB, src string) []byte {
 	t.Helper()
@@ -142,8 +143,10 @@ func asm(t testing.TB, src string) []byte {
 	if b, ok := asmCache[src]; ok {
 		return b
 	}
-	if _, err := exec.LookPath("as"); err != nil {
-		t.Skip("GNU as not installed: cannot assemble test code")
+	for _, tool := range []string{"as", "ld"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missingTool(t, "GNU "+tool, "binutils", err)
+		}
 	}
 	sum := sha256.Sum256([]byte(src))
 	dir := filepath.Join(os.TempDir(), "preemptlab-asm")

@@ -7,14 +7,14 @@ import (
 	"testing"
 )
 
-// BenchmarkCompiledC runs the compute-bound image tests/images/bench.elf
+// BenchmarkCompiledC runs the compute-bound image boot/images/bench.elf
 // (sorting, hashing and a bytecode interpreter, compiled with gcc -O2) on
 // one processor and reports emulated MIPS: millions of guest instructions
 // per host second. The figure includes translating the image's code.
 func BenchmarkCompiledC(b *testing.B) {
-	img, err := os.ReadFile("../tests/images/bench.elf")
+	img, err := os.ReadFile("../boot/images/bench.elf")
 	if err != nil {
-		b.Skip("tests/images/bench.elf not built:", err)
+		b.Fatal("boot/images/bench.elf:", err)
 	}
 	var insts uint64
 	for b.Loop() {
