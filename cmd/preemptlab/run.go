@@ -41,6 +41,7 @@ type runOptions struct {
 	traffic    []emu.TrafficConfig
 	cpuprofile *string
 	gops       *string
+	kernel     *kernelOptions
 }
 
 func defineRunFlags(fs *flag.FlagSet) *runOptions {
@@ -62,6 +63,7 @@ func defineRunFlags(fs *flag.FlagSet) *runOptions {
 	})
 	o.cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the emulator to `FILE`")
 	o.gops = fs.String("gops", "127.0.0.1:0", "`ADDR` of the gops agent (\"off\" disables it)")
+	o.kernel = defineKernelFlags(fs)
 	return o
 }
 
@@ -102,8 +104,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := m.LoadMultiboot(data, *o.cmdline); err != nil {
+	loaded, err := m.LoadMultiboot(data, *o.cmdline)
+	if err != nil {
 		return 0, fmt.Errorf("%s: %v", image, err)
+	}
+	kr, err := setUpKernel(o.kernel, m, loaded, data, *o.cmdline, stderr)
+	if err != nil {
+		return 0, err
+	}
+	defer kr.finish()
+	if d := *o.kernel.duration; d > 0 {
+		m.Schedule(uint64(d.Nanoseconds())*m.Config().MHz/1000, func() { m.Exit(0, "") })
 	}
 	for i, t := range o.traffic {
 		if err := m.AddTraffic(t, i); err != nil {
@@ -129,6 +140,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	stop()
 	if err := out.Flush(); err != nil && res.Message == "" {
 		res.Message = fmt.Sprintf("console write failed: %v", err)
+	}
+	if err := kr.finish(); err != nil && res.Message == "" {
+		res.Message = fmt.Sprintf("writing the trace failed: %v", err)
 	}
 	msg := res.Message
 	if res.Kind == emu.ExitAborted {

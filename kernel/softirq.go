@@ -1,0 +1,180 @@
+package kernel
+
+// This file implements softirqs: open_softirq, raise_softirq, and where
+// they run — on interrupt exit (__do_softirq with Linux's restart limit,
+// then ksoftirqd/N), or, under softirq=thread, each vector in its own
+// per-CPU thread as PREEMPT_REALTIME has them (softirq-net-rx/0…).
+
+import "fmt"
+
+// maxSoftirqRestart is MAX_SOFTIRQ_RESTART (kernel/softirq.c, 2.6): how
+// many times __do_softirq goes round while softirqs keep being raised
+// before it leaves the rest to ksoftirqd.
+const maxSoftirqRestart = 10
+
+// softirqVec is one softirq vector's action.
+type softirqVec struct {
+	action uint32 // the image's function, 0 if none was opened
+}
+
+// softirqNames are the vectors' names as ftrace prints them, and the
+// names of PREEMPT_REALTIME's threads.
+var (
+	softirqNames  = [NrSoftirqs]string{"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"}
+	softirqThread = [NrSoftirqs]string{"high", "timer", "net-tx", "net-rx", "block", "iopoll", "tasklet", "sched", "hrtimer", "rcu"}
+)
+
+// openSoftirq is open_softirq(nr, action).
+func (k *Kernel) openSoftirq(nr, action uint32) int64 {
+	if nr >= NrSoftirqs {
+		return -EINVAL
+	}
+	if !k.inRAM(action, 1) {
+		return -EFAULT
+	}
+	k.softirqs[nr].action = action
+	// The action gets a struct softirq_action *: the kernel's copy in its
+	// text page, whose first word is the action.
+	k.writeU32(k.textBase+offSoftirqVec+4*nr, action)
+	if k.started && k.model.Softirq == SoftirqThread {
+		for _, p := range k.cpus {
+			k.softirqThreadFor(p, int(nr))
+		}
+	}
+	return 0
+}
+
+// raiseSoftirq is raise_softirq(nr) on CPU p: mark it pending, and wake
+// the thread that runs it if it will not run on interrupt exit.
+func (k *Kernel) raiseSoftirq(p *percpu, nr int) {
+	p.softirqPending |= 1 << uint(nr)
+	k.traceNum(p, EvSoftirqRaise, int64(nr), 0, softirqNames[nr])
+	if k.model.Softirq == SoftirqThread {
+		if t := p.softirqThreads[nr]; t != nil {
+			k.wakeUp(p, t)
+		}
+		return
+	}
+	if !p.curr.inInterrupt() && p.ksoftirqd != nil {
+		k.wakeUp(p, p.ksoftirqd)
+	}
+}
+
+// doSoftirq is __do_softirq on CPU p, running the actions on the stack
+// below sp with interrupts on: the pending set is taken, each vector's
+// action runs, and while more are raised it goes round again, at most
+// maxSoftirqRestart times, then wakes ksoftirqd. done runs after.
+func (k *Kernel) doSoftirq(p *percpu, sp uint32, done func(p *percpu)) {
+	t := p.curr
+	t.preemptCount += softirqOffset
+	restart := maxSoftirqRestart
+	var round func(p *percpu)
+	round = func(p *percpu) {
+		pending := p.softirqPending
+		p.softirqPending = 0
+		k.runSoftirqs(p, pending, 0, sp, func(p *percpu) {
+			if p.softirqPending != 0 {
+				if restart--; restart > 0 {
+					round(p)
+					return
+				}
+				if p.ksoftirqd != nil {
+					k.wakeUp(p, p.ksoftirqd)
+				}
+			}
+			t.preemptCount -= softirqOffset
+			done(p)
+		})
+	}
+	round(p)
+}
+
+// runSoftirqs runs the actions of the vectors in pending from nr on.
+func (k *Kernel) runSoftirqs(p *percpu, pending uint32, nr int, sp uint32, done func(p *percpu)) {
+	for ; nr < NrSoftirqs; nr++ {
+		if pending&(1<<uint(nr)) != 0 && k.softirqs[nr].action != 0 {
+			break
+		}
+	}
+	if nr == NrSoftirqs {
+		done(p)
+		return
+	}
+	k.charge(p, k.costs.SoftirqDispatch)
+	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, sp, true,
+		"softirq "+softirqNames[nr], func(p *percpu, _ uint32) {
+			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
+			k.runSoftirqs(p, pending, nr+1, sp, done)
+		})
+}
+
+// ksoftirqd is the body of ksoftirqd/N: run the pending softirqs in
+// process context, then sleep until raised again.
+func (k *Kernel) ksoftirqd(p *percpu) {
+	t := p.curr
+	if p.softirqPending == 0 {
+		t.state = TaskInterruptible
+		t.waitingOn = "softirqs"
+		k.schedule(p, k.ksoftirqd)
+		return
+	}
+	k.doSoftirq(p, t.kstackTop, func(p *percpu) {
+		if t.needResched {
+			k.schedule(p, k.ksoftirqd) // cond_resched()
+			return
+		}
+		k.ksoftirqd(p)
+	})
+}
+
+// softirqThreadBody runs one vector in its thread (softirq=thread): the
+// action runs preemptibly, with the softirq count left alone.
+func (k *Kernel) softirqThreadBody(p *percpu) {
+	t := p.curr
+	nr := t.softirq
+	bit := uint32(1) << uint(nr)
+	if p.softirqPending&bit == 0 {
+		t.state = TaskInterruptible
+		t.waitingOn = "softirq " + softirqNames[nr]
+		k.schedule(p, k.softirqThreadBody)
+		return
+	}
+	p.softirqPending &^= bit
+	k.charge(p, k.costs.SoftirqDispatch)
+	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, t.kstackTop, true,
+		"softirq "+softirqNames[nr], func(p *percpu, _ uint32) {
+			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
+			k.softirqThreadBody(p)
+		})
+}
+
+// softirqThreadFor makes CPU p's thread for vector nr if it has none.
+func (k *Kernel) softirqThreadFor(p *percpu, nr int) {
+	if p.softirqThreads[nr] != nil {
+		return
+	}
+	t := k.kernelDaemon(p, fmt.Sprintf("softirq-%s/%d", softirqThread[nr], p.id), kindSoftirq, k.softirqThreadBody)
+	t.policy, t.rtPrio = SchedFIFO, defaultIRQ
+	t.prio = t.normalPrio()
+	t.softirq = nr
+	p.softirqThreads[nr] = t
+}
+
+// startSoftirqThreads makes CPU p's softirq threads: ksoftirqd/N, and
+// under softirq=thread one thread per opened vector.
+func (k *Kernel) startSoftirqThreads(p *percpu) {
+	t := k.kernelDaemon(p, fmt.Sprintf("ksoftirqd/%d", p.id), kindSoftirq, k.ksoftirqd)
+	t.nice = 19 // as 2.6 ran ksoftirqd
+	t.prio = t.normalPrio()
+	t.softirq = -1
+	p.ksoftirqd = t
+	if k.model.Softirq == SoftirqThread {
+		for nr := range k.softirqs {
+			if k.softirqs[nr].action != 0 {
+				k.softirqThreadFor(p, nr)
+			}
+		}
+	}
+}

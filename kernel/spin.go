@@ -1,0 +1,316 @@
+package kernel
+
+// This file connects the lock primitives (package locks) to the kernel:
+// the lock objects images declare, the kernel services that take and
+// release them, and the kernel's side of locks.Host — a spinning CPU is a
+// waiting processor, a grant resumes it.
+
+import (
+	"fmt"
+
+	"preemptlab/cpu"
+	"preemptlab/locks"
+)
+
+// lockObj is a lock object of the image: a C struct whose first words the
+// kernel owns ({magic, id, name, kind}), and the kernel's state of it.
+type lockObj struct {
+	id   uint32
+	addr uint32
+	kind int
+	name string
+	spin *locks.SpinLock // raw_spinlock_t, spinlock_t, rwlock_t
+
+	// A completion's count of done, and its waiters; a wait queue's
+	// waiters.
+	done    uint32
+	waiters []*Task
+}
+
+var lockKindNames = map[int]string{
+	LockKindRawSpinlock: "raw_spinlock_t", LockKindSpinlock: "spinlock_t", LockKindRwlock: "rwlock_t",
+	LockKindMutex: "struct mutex", LockKindSemaphore: "struct semaphore", LockKindRwsem: "struct rw_semaphore",
+	LockKindRtMutex: "struct rt_mutex", LockKindCompletion: "struct completion",
+	LockKindWaitqueue: "wait_queue_head_t", LockKindSeqlock: "seqlock_t",
+}
+
+// spinWaiter is the kernel's state of a CPU spinning on a lock.
+type spinWaiter struct {
+	w *locks.Waiter
+	p *percpu
+}
+
+// lockInit is lock_init(lock, kind, name): the kernel makes its object
+// and writes its magic and id into the struct.
+func (k *Kernel) lockInit(addr, kind, nameAddr uint32) (*lockObj, int64) {
+	if _, ok := lockKindNames[int(kind)]; !ok {
+		return nil, -EINVAL
+	}
+	if !k.inRAM(addr, 16) {
+		return nil, -EFAULT
+	}
+	name := k.name(nameAddr)
+	if name == "" {
+		name = fmt.Sprintf("lock@%#x", addr)
+	}
+	o := &lockObj{id: uint32(len(k.locks)), addr: addr, kind: int(kind), name: name}
+	switch int(kind) {
+	case LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock:
+		// With the spinning model every one of them spins; the sleeping
+		// backings come with the lock issue.
+		o.spin = &locks.SpinLock{Name: name, Raw: kind == LockKindRawSpinlock}
+	}
+	k.locks = append(k.locks, o)
+	k.writeU32(addr, LockMagicLive)
+	k.writeU32(addr+4, o.id)
+	k.writeU32(addr+8, nameAddr)
+	k.writeU32(addr+12, kind)
+	return o, 0
+}
+
+// lockAt returns the lock object at addr, which must be one of kinds: a
+// struct the kernel initialised, or one with a static initialiser, which
+// is initialised now. An address that holds neither is reported.
+func (k *Kernel) lockAt(p *percpu, addr uint32, what string, kinds ...int) (*lockObj, int64) {
+	magic, ok := k.readU32(addr)
+	if !ok {
+		k.bug(p, fmt.Sprintf("%s: lock pointer %#x is outside RAM", what, addr))
+		return nil, -EFAULT
+	}
+	var o *lockObj
+	switch magic {
+	case LockMagicLive:
+		id, _ := k.readU32(addr + 4)
+		if id == 0 || id >= uint32(len(k.locks)) || k.locks[id].addr != addr {
+			k.bug(p, fmt.Sprintf("%s: the lock at %#x is corrupt (its id %d is not the kernel's)", what, addr, id))
+			return nil, -EINVAL
+		}
+		o = k.locks[id]
+	case LockMagicStatic:
+		name, _ := k.readU32(addr + 8)
+		kind, _ := k.readU32(addr + 12)
+		var err int64
+		if o, err = k.lockInit(addr, kind, name); err != 0 {
+			k.bug(p, fmt.Sprintf("%s: the statically initialised lock at %#x has a bad kind %d", what, addr, kind))
+			return nil, err
+		}
+	default:
+		k.bug(p, fmt.Sprintf("%s: the lock at %#x was never initialised", what, addr))
+		return nil, -EINVAL
+	}
+	for _, kd := range kinds {
+		if o.kind == kd {
+			return o, 0
+		}
+	}
+	k.bug(p, fmt.Sprintf("%s on %s, which is a %s", what, o.name, lockKindNames[o.kind]))
+	return nil, -EINVAL
+}
+
+// irqMode applies the interrupt half of a lock operation's mode to the
+// caller's flags: _irq and _irqsave disable interrupts (returning the old
+// flags for _irqsave), _bh disables bottom halves.
+func (k *Kernel) lockIRQMode(p *percpu, t *Task, mode uint32) uint32 {
+	flags := p.c.EFLAGS()
+	switch mode {
+	case LockIRQ, LockIRQSave:
+		k.setIF(p, false)
+	case LockBH:
+		t.preemptCount += softirqOffset
+	}
+	return flags
+}
+
+// setIF sets or clears the caller's interrupt flag, tracing the change.
+func (k *Kernel) setIF(p *percpu, on bool) {
+	f := p.c.EFLAGS()
+	if (f&cpu.FlagIF != 0) == on {
+		return
+	}
+	if on {
+		p.c.SetEFLAGS(f | cpu.FlagIF)
+		k.traceAt(p, EvIRQEnable, "", p.c.EIP)
+	} else {
+		k.traceAt(p, EvIRQDisable, "", p.c.EIP)
+		p.c.SetEFLAGS(f &^ cpu.FlagIF)
+	}
+	k.charge(p, k.costs.IRQFlags)
+}
+
+// spinLock is spin_lock and its forms, read_lock and write_lock on a
+// spinning lock: preemption off (where counted), then the lock, spinning
+// if it is held.
+func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, bool) {
+	o, err := k.lockAt(p, a.a[0], what, LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	if err != 0 {
+		return err, true
+	}
+	flags := k.lockIRQMode(p, t, a.a[1])
+	k.preemptDisable(p, t)
+	k.charge(p, k.costs.SpinLock)
+	k.traceAt(p, EvLockAcquire, o.name, a.at)
+	if owner, _ := o.spin.Owner(); owner == t {
+		k.bug(p, fmt.Sprintf("recursive %s of %s: a spinlock taken twice deadlocks its CPU", what, o.name))
+	}
+	p.c.R[cpu.EAX] = flags // the result, whether it waits or not
+	if !o.spin.Lock(k, t, p.id, k.model.Lockbreak) {
+		k.traceAt(p, EvLockContended, o.name, a.at)
+	}
+	return int64(flags), true
+}
+
+// spinTrylock is spin_trylock.
+func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
+	o, err := k.lockAt(p, a.a[0], "spin_trylock", LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	if err != 0 {
+		return err, true
+	}
+	k.charge(p, k.costs.SpinLock)
+	if !o.spin.TryLock(t, p.id) {
+		return 0, true
+	}
+	k.preemptDisable(p, t)
+	k.traceAt(p, EvLockAcquired, o.name, a.at)
+	return 1, true
+}
+
+// spinUnlock is spin_unlock and its forms: the lock is released (handed to
+// a spinning waiter), interrupts or bottom halves restored, then the
+// preemption count lowered, which may preempt.
+func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64, bool) {
+	o, err := k.lockAt(p, a.a[0], what, LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	if err != 0 {
+		return err, true
+	}
+	if e := o.spin.Unlock(k, t); e != nil {
+		k.bug(p, what+": "+e.Error())
+		return -EINVAL, true
+	}
+	k.charge(p, k.costs.SpinUnlock)
+	k.traceAt(p, EvLockRelease, o.name, a.at)
+	if ret := k.unlockIRQMode(p, t, a.a[1], a.a[2]); ret != 0 {
+		return ret, true
+	}
+	done := k.preemptEnable(p, t, a, func(p *percpu) { k.complete(p, t, a, 0) })
+	return 0, done
+}
+
+// unlockIRQMode restores what lockIRQMode changed.
+func (k *Kernel) unlockIRQMode(p *percpu, t *Task, mode, flags uint32) int64 {
+	switch mode {
+	case LockIRQ:
+		k.setIF(p, true)
+	case LockIRQSave:
+		k.setIF(p, flags&cpu.FlagIF != 0)
+	case LockBH:
+		if t.preemptCount&softirqMask == 0 {
+			k.bug(p, "spin_unlock_bh without bottom halves disabled")
+			return -EINVAL
+		}
+		t.preemptCount -= softirqOffset
+	}
+	return 0
+}
+
+// condReschedLock is cond_resched_lock(lock): with lock-break on and a
+// CPU spinning on the lock, drop it and take it again (the spinner gets it
+// first: Molnar's -Q7 lock-break); if a reschedule is pending, drop it,
+// schedule, take it again. It returns 1 if it dropped the lock.
+func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) {
+	o, err := k.lockAt(p, a.a[0], "cond_resched_lock", LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	if err != 0 {
+		return err, true
+	}
+	if owner, _ := o.spin.Owner(); owner != t {
+		k.bug(p, "cond_resched_lock on "+o.name+", which the caller does not hold")
+		return -EINVAL, true
+	}
+	breakLock := k.model.Lockbreak && o.spin.BreakLock
+	if !breakLock && !t.needResched {
+		return 0, true
+	}
+	// Drop the lock: preempt_enable_no_resched, then the break or the
+	// reschedule, then take it again.
+	o.spin.Unlock(k, t)
+	k.charge(p, k.costs.SpinUnlock)
+	k.traceAt(p, EvLockRelease, o.name, a.at)
+	if k.fullPreempt() {
+		t.preemptCount--
+	}
+	relock := func(p *percpu) {
+		if a.blocked {
+			p.c.LoadContext(&t.ctx)
+		}
+		p.c.R[cpu.EAX] = 1
+		k.preemptDisable(p, t)
+		k.charge(p, k.costs.SpinLock)
+		k.traceAt(p, EvLockAcquire, o.name, a.at)
+		if !o.spin.Lock(k, t, p.id, k.model.Lockbreak) {
+			k.traceAt(p, EvLockContended, o.name, a.at)
+		}
+	}
+	if t.needResched && t.preemptCount == 0 {
+		k.saveCaller(p, t, a)
+		k.preemptSchedule(p, relock)
+		return 0, false
+	}
+	relock(p)
+	return 1, true
+}
+
+// Spin makes the CPU the waiter is on spin (locks.Host).
+func (k *Kernel) Spin(w *locks.Waiter) {
+	p := k.cpus[w.CPU]
+	sw := &spinWaiter{w: w, p: p}
+	w.Data = sw
+	p.spin = sw
+	p.c.Wait()
+}
+
+// Grant hands a lock to a spinning waiter (locks.Host): its CPU goes on,
+// after the hand-off, from the time of the release.
+func (k *Kernel) Grant(w *locks.Waiter) {
+	sw := w.Data.(*spinWaiter)
+	q := sw.p
+	releaser := k.actingCPU()
+	at := k.now(releaser) + k.costs.SpinHandoff
+	if q.spin == sw {
+		q.spin = nil
+		if q.c.Waiting() {
+			q.c.Resume(at)
+		}
+	}
+	// Otherwise the spinning context is saved in an interrupt frame: it
+	// goes on, holding the lock, when the interrupt returns to it.
+}
+
+// Block puts the calling task to sleep (locks.Host). The sleeping lock
+// backings that use it come with the lock issue.
+func (k *Kernel) Block(w *locks.Waiter) {
+	p := k.actingCPU()
+	t := p.curr
+	t.state = TaskUninterruptible
+	t.waitingOn = w.Lock.Name
+}
+
+// Wake wakes a blocked waiter (locks.Host).
+func (k *Kernel) Wake(w *locks.Waiter) {
+	if t, ok := w.Task.(*Task); ok {
+		k.wakeUp(k.actingCPU(), t)
+	}
+}
+
+// Boost sets a task's effective priority (locks.Host).
+func (k *Kernel) Boost(lt locks.Task, prio int) {
+	if t, ok := lt.(*Task); ok {
+		k.setPrio(t, prio)
+	}
+}
+
+// Burn charges cycles to the CPU the kernel acts for (locks.Host).
+func (k *Kernel) Burn(n uint64) { k.charge(k.actingCPU(), n) }
+
+// actingCPU is the CPU whose entry the kernel is handling now.
+func (k *Kernel) actingCPU() *percpu {
+	return k.cpus[k.acting]
+}

@@ -1,0 +1,174 @@
+package kernel
+
+// This file implements the kernel's trace events: one Event type for
+// every tracepoint, filled with Linux's field names and passed to the one
+// Tracer. With no tracer a tracepoint costs a nil check.
+
+// EventKind is a tracepoint.
+type EventKind uint8
+
+// The tracepoints, named as Linux's.
+const (
+	EvSchedSwitch EventKind = iota
+	EvSchedWaking
+	EvSchedWakeup
+	EvSchedWakeupNew
+	EvSchedMigrateTask
+	EvSchedProcessExit
+	EvIRQHandlerEntry
+	EvIRQHandlerExit
+	EvSoftirqRaise
+	EvSoftirqEntry
+	EvSoftirqExit
+	EvHrtimerStart
+	EvHrtimerCancel
+	EvHrtimerExpireEntry
+	EvHrtimerExpireExit
+	EvSysEnter
+	EvSysExit
+	EvIPIRaise
+	EvVectorEntry // local_timer_entry, reschedule_entry
+	EvVectorExit
+	EvPreemptDisable
+	EvPreemptEnable
+	EvIRQDisable
+	EvIRQEnable
+	EvLockAcquire
+	EvLockContended
+	EvLockAcquired
+	EvLockRelease
+	EvBug // a kernel report (BUG, a task killed)
+	numEventKinds
+)
+
+var eventNames = [numEventKinds]string{
+	"sched_switch", "sched_waking", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task",
+	"sched_process_exit", "irq_handler_entry", "irq_handler_exit", "softirq_raise", "softirq_entry",
+	"softirq_exit", "hrtimer_start", "hrtimer_cancel", "hrtimer_expire_entry", "hrtimer_expire_exit",
+	"sys_enter", "sys_exit", "ipi_raise", "vector_entry", "vector_exit",
+	"preempt_disable", "preempt_enable", "irq_disable", "irq_enable",
+	"lock_acquire", "lock_contended", "lock_acquired", "lock_release", "bug",
+}
+
+func (k EventKind) String() string {
+	if k < numEventKinds {
+		return eventNames[k]
+	}
+	return "event?"
+}
+
+// Event is one trace event. Which fields are set depends on Kind:
+//
+//	sched_switch         Task → Other; State is prev_state (R, R+, S, D, X)
+//	sched_waking/wakeup  Other is the woken task; Num its target CPU
+//	sched_wakeup_new     Other is the new task; Num its target CPU
+//	sched_migrate_task   Other; Num orig_cpu, Num2 dest_cpu
+//	sched_process_exit   Other is the task that exited
+//	irq_handler_entry    Num irq, Name the handler's name
+//	irq_handler_exit     Num irq, Num2 the handler's return (1 handled)
+//	softirq_*            Num the vector
+//	hrtimer_*            Addr the timer's id, Name its function, Num the
+//	                     expiry (ns), Num2 now (ns, expire entry)
+//	sys_enter            Num the call, Args its arguments
+//	sys_exit             Num the call, Num2 its result
+//	ipi_raise            Num the target CPU, Num2 the vector
+//	vector_entry/exit    Num the vector, Name local_timer, reschedule…
+//	preempt_*, irq_*     Addr the caller (EIP), Name it as a symbol
+//	lock_*               Name the lock, Addr the caller, Caller its symbol
+//	bug                  Name the report
+type Event struct {
+	Kind EventKind
+	// Time is the CPU's cycle at the event.
+	Time uint64
+	CPU  int
+	// Task is the task running on the CPU (current).
+	Task *Task
+	// The flags of ftrace's latency columns.
+	IRQsOff      bool
+	NeedResched  bool
+	HardIRQ      bool
+	SoftIRQ      bool
+	PreemptDepth int
+
+	Other *Task
+	State string
+	Num   int64
+	Num2  int64
+	Name  string
+	Addr  uint32
+	Args  [5]uint32
+	// Caller is Addr as the image's symbol (func+0xoff), for events with
+	// a caller.
+	Caller string
+}
+
+// Tracer receives every trace event of a run, in the order the kernel
+// makes them: per CPU in time order. The Event is the kernel's until Event
+// returns; a tracer that keeps it copies it.
+type Tracer interface {
+	Event(e *Event)
+}
+
+// emit fills in the common fields of e for CPU p and hands it on.
+func (k *Kernel) emit(p *percpu, e Event) {
+	t := p.curr
+	e.Time = p.c.Now()
+	e.CPU = p.id
+	e.Task = t
+	e.IRQsOff = !p.c.IF()
+	if t != nil {
+		e.NeedResched = t.needResched
+		e.HardIRQ = t.preemptCount&hardirqMask != 0
+		e.SoftIRQ = t.preemptCount&softirqMask != 0
+		e.PreemptDepth = int(t.preemptCount & preemptMask)
+	}
+	k.tracer.Event(&e)
+}
+
+// The tracepoints. Each returns at once when nothing traces.
+
+func (k *Kernel) traceSwitch(p *percpu, prev, next *Task, state string) {
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvSchedSwitch, Other: next, State: state})
+	}
+}
+
+func (k *Kernel) traceTask(p *percpu, kind EventKind, t *Task, cpu int) {
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: kind, Other: t, Num: int64(cpu)})
+	}
+}
+
+func (k *Kernel) traceMigrate(p *percpu, t *Task, from, to int) {
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvSchedMigrateTask, Other: t, Num: int64(from), Num2: int64(to)})
+	}
+}
+
+func (k *Kernel) traceNum(p *percpu, kind EventKind, n, n2 int64, name string) {
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: kind, Num: n, Num2: n2, Name: name})
+	}
+}
+
+func (k *Kernel) traceSysEnter(p *percpu, a *callArgs) {
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvSysEnter, Num: int64(a.nr), Args: a.a})
+	}
+}
+
+func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
+	if k.tracer != nil {
+		caller := k.syms.ps(addr)
+		if name == "" {
+			name = caller
+		}
+		k.emit(p, Event{Kind: kind, Name: name, Addr: addr, Caller: caller})
+	}
+}
+
+func (k *Kernel) traceTimer(p *percpu, kind EventKind, tm *hrtimer) {
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: kind, Addr: tm.id, Name: tm.name, Num: int64(k.cyclesToNS(tm.expires)), Num2: int64(k.cyclesToNS(p.c.Now()))})
+	}
+}
