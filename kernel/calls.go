@@ -71,9 +71,12 @@ var callTable = map[uint32]callFn{
 	SvcUserTaskRun: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.createTask(p, a.a[0], a.a[1], a.a[2], true, a.a[3], -1), true
 	},
-	SvcDoExit:     callExit,
-	SvcPowerOff:   func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { k.end(0, ""); return 0, false },
-	SvcKernelExit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { k.end(int(a.a[0]<<1|1), ""); return 0, false },
+	SvcDoExit:   callExit,
+	SvcPowerOff: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { k.end(0, ""); return 0, false },
+	SvcKernelExit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		k.end(int(a.a[0]<<1|1), "")
+		return 0, false
+	},
 	SvcConsoleWrite: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.consoleWrite(p, a.a[0], a.a[1]), true
 	},
@@ -169,13 +172,25 @@ var callTable = map[uint32]callFn{
 		_, err := k.lockInit(a.a[0], a.a[1], a.a[2])
 		return err, true
 	},
-	SvcSpinLock:    func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinLock(p, t, a, "spin_lock") },
-	SvcSpinUnlock:  func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinUnlock(p, t, a, "spin_unlock") },
+	SvcSpinLock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.spinLock(p, t, a, "spin_lock")
+	},
+	SvcSpinUnlock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.spinUnlock(p, t, a, "spin_unlock")
+	},
 	SvcSpinTrylock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinTrylock(p, t, a) },
-	SvcReadLock:    func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinLock(p, t, a, "read_lock") },
-	SvcReadUnlock:  func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinUnlock(p, t, a, "read_unlock") },
-	SvcWriteLock:   func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinLock(p, t, a, "write_lock") },
-	SvcWriteUnlock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.spinUnlock(p, t, a, "write_unlock") },
+	SvcReadLock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.spinLock(p, t, a, "read_lock")
+	},
+	SvcReadUnlock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.spinUnlock(p, t, a, "read_unlock")
+	},
+	SvcWriteLock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.spinLock(p, t, a, "write_lock")
+	},
+	SvcWriteUnlock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.spinUnlock(p, t, a, "write_unlock")
+	},
 
 	SvcWaitForCompletion: callWaitForCompletion,
 	SvcComplete:          func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.complete1(p, a, false) },
@@ -188,7 +203,9 @@ var callTable = map[uint32]callFn{
 	SvcRequestIRQ: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.requestIRQ(p, a.a[0], a.a[1], a.a[2], a.a[3], a.a[4]), true
 	},
-	SvcFreeIRQ: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.freeIRQ(p, a.a[0], a.a[1]), true },
+	SvcFreeIRQ: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.freeIRQ(p, a.a[0], a.a[1]), true
+	},
 	SvcOpenSoftirq: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.openSoftirq(a.a[0], a.a[1]), true
 	},
@@ -204,7 +221,9 @@ var callTable = map[uint32]callFn{
 	SvcNdelay: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.delay(p, (uint64(a.a[0])*k.mhz+999)/1000)
 	},
-	SvcUdelay: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return k.delay(p, uint64(a.a[0])*k.mhz) },
+	SvcUdelay: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return k.delay(p, uint64(a.a[0])*k.mhz)
+	},
 	SvcMdelay: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.delay(p, uint64(a.a[0])*k.mhz*1000)
 	},

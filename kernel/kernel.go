@@ -43,14 +43,14 @@ const (
 
 // Interrupt vectors, as Linux i386 assigns them.
 const (
-	vecIRQ0        = 0x30 // device line n arrives on vecIRQ0 + n
-	vecLocalTimer  = 0xEF // LOCAL_TIMER_VECTOR
-	vecCallFunc    = 0xFB // CALL_FUNCTION_VECTOR
-	vecReschedule  = 0xFC // RESCHEDULE_VECTOR
-	vecError       = 0xFE // ERROR_APIC_VECTOR
-	vecSpurious    = 0xFF // SPURIOUS_APIC_VECTOR
-	ioapicPins     = 24
-	maxIRQNesting  = 32
+	vecIRQ0       = 0x30 // device line n arrives on vecIRQ0 + n
+	vecLocalTimer = 0xEF // LOCAL_TIMER_VECTOR
+	vecCallFunc   = 0xFB // CALL_FUNCTION_VECTOR
+	vecReschedule = 0xFC // RESCHEDULE_VECTOR
+	vecError      = 0xFE // ERROR_APIC_VECTOR
+	vecSpurious   = 0xFF // SPURIOUS_APIC_VECTOR
+	ioapicPins    = 24
+	maxIRQNesting = 32
 )
 
 // Kernel memory in the guest: the text page of trampolines at textBase.

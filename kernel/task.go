@@ -23,11 +23,11 @@ const (
 type taskKind uint8
 
 const (
-	kindKthread  taskKind = iota // an image's kernel thread (CPL 0)
-	kindUser                     // an image's user task (CPL 3)
-	kindIdle                     // a CPU's idle task (swapper/N)
-	kindIRQ                      // an IRQ thread (irq/N-name)
-	kindSoftirq                  // ksoftirqd/N or a softirq thread
+	kindKthread taskKind = iota // an image's kernel thread (CPL 0)
+	kindUser                    // an image's user task (CPL 3)
+	kindIdle                    // a CPU's idle task (swapper/N)
+	kindIRQ                     // an IRQ thread (irq/N-name)
+	kindSoftirq                 // ksoftirqd/N or a softirq thread
 )
 
 // Task states beyond TaskRunning, TaskInterruptible, TaskUninterruptible.
@@ -80,7 +80,7 @@ type Task struct {
 	// inSyscall is the system call a user task is in, or -1.
 	inSyscall int
 
-	fn, data         uint32 // the task's function and argument
+	fn, data          uint32 // the task's function and argument
 	kstack, kstackTop uint32 // kernel stack [kstack, kstackTop)
 	ustack, ustackTop uint32 // user stack (user tasks)
 
@@ -154,14 +154,14 @@ func (t *Task) String() string { return fmt.Sprintf("%s (pid %d)", t.Comm, t.PID
 
 // Preemption count layout (include/linux/hardirq.h, 2.6).
 const (
-	preemptMask    = 0x000000FF
-	softirqOffset  = 1 << 8
-	softirqMask    = 0x0000FF00
-	hardirqOffset  = 1 << 16
-	hardirqMask    = 0x03FF0000
-	preemptActive  = 1 << 28
-	inAtomicMask   = preemptMask | softirqMask | hardirqMask
-	interruptMask  = softirqMask | hardirqMask
+	preemptMask   = 0x000000FF
+	softirqOffset = 1 << 8
+	softirqMask   = 0x0000FF00
+	hardirqOffset = 1 << 16
+	hardirqMask   = 0x03FF0000
+	preemptActive = 1 << 28
+	inAtomicMask  = preemptMask | softirqMask | hardirqMask
+	interruptMask = softirqMask | hardirqMask
 )
 
 // inInterrupt reports Linux's in_interrupt(): in hard-IRQ or softirq
