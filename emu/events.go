@@ -111,12 +111,18 @@ func (m *Machine) nextEvent() uint64 {
 	return m.events[0].at
 }
 
-// fireEvents runs every event due at or before global time now.
+// fireEvents runs every event due at or before global time now. Each runs
+// at its own cycle: Now is the event's time while it runs, so a processor
+// it wakes from HLT or a wait starts at that cycle, even when the
+// processors still running have passed it.
 func (m *Machine) fireEvents() {
-	for len(m.events) > 0 && m.events[0].at <= m.now {
+	now := m.now
+	for len(m.events) > 0 && m.events[0].at <= now {
 		e := heap.Pop(&m.events).(*event)
 		fn := e.fn
 		m.freeEvent(e)
+		m.now = e.at
 		fn()
 	}
+	m.now = now
 }

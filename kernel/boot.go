@@ -54,8 +54,11 @@ func (k *Kernel) wakeUpNew(p *percpu, t *Task) {
 	t.state = TaskRunning
 	t.vruntime = p.rq.minVRT
 	target := p
-	if k.started {
+	switch {
+	case k.started:
 		target = k.selectCPU(t)
+	case !t.allowed(p.id):
+		target = k.cpus[t.cpu] // runs when its CPU comes up
 	}
 	k.enqueue(target, t, false)
 	k.traceTask(p, EvSchedWakeupNew, t, target.id)

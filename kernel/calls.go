@@ -410,7 +410,7 @@ func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param ui
 		o.rtPrio = 0
 	}
 	if policy == SchedRR {
-		o.slice = k.rrSlice
+		o.slice = k.rrTicks()
 	}
 	old := o.prio
 	k.setPrio(o, o.normalPrio())

@@ -49,7 +49,7 @@ func errorCode(e cpu.Entry) string {
 // callArgs is one system call or kernel service in progress.
 type callArgs struct {
 	nr   uint32
-	a    [5]uint32
+	a    [6]uint32 // EBX, ECX, EDX, ESI, EDI; EBP, the sixth of Linux i386, for traces
 	user bool // made from user mode: it ends through the system call exit
 	// blocked is set once the call's task slept: its caller's context is
 	// then in the task's ctx.
@@ -62,7 +62,7 @@ type callArgs struct {
 func (k *Kernel) int80(p *percpu) {
 	c := p.c
 	t := p.curr
-	a := &callArgs{nr: c.R[cpu.EAX], a: [5]uint32{c.R[cpu.EBX], c.R[cpu.ECX], c.R[cpu.EDX], c.R[cpu.ESI], c.R[cpu.EDI]}, at: c.EIP - 2}
+	a := &callArgs{nr: c.R[cpu.EAX], a: [6]uint32{c.R[cpu.EBX], c.R[cpu.ECX], c.R[cpu.EDX], c.R[cpu.ESI], c.R[cpu.EDI], c.R[cpu.EBP]}, at: c.EIP - 2}
 	if c.CPL == 3 {
 		a.user = true
 		k.syscallEntry(p, t, a)
@@ -110,7 +110,7 @@ func (k *Kernel) dispatch(p *percpu, t *Task, a *callArgs) {
 			p.c.SaveContext(&t.ctx)
 			a.blocked = true
 		}
-		k.callGuest(p, fn, a.a[:], sp, true, fmt.Sprintf("system call %#x", a.nr), func(p *percpu, v uint32) {
+		k.callGuest(p, fn, a.a[:5], sp, true, fmt.Sprintf("system call %#x", a.nr), func(p *percpu, v uint32) {
 			k.complete(p, p.curr, a, int64(int32(v)))
 		})
 		return

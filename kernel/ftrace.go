@@ -171,7 +171,7 @@ func writeFields(b *strings.Builder, e *Event) {
 		fmt.Fprintf(b, "hrtimer=%08x function=%s now=%d", e.Addr, e.Name, e.Num2)
 	case EvSysEnter:
 		a := e.Args
-		fmt.Fprintf(b, "NR %d (%x, %x, %x, %x, %x)", e.Num, a[0], a[1], a[2], a[3], a[4])
+		fmt.Fprintf(b, "NR %d (%x, %x, %x, %x, %x, %x)", e.Num, a[0], a[1], a[2], a[3], a[4], a[5])
 	case EvSysExit:
 		fmt.Fprintf(b, "NR %d = %d", e.Num, e.Num2)
 	case EvIPIRaise:

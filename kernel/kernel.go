@@ -154,6 +154,7 @@ type percpu struct {
 	timers   timerQueue
 	tick     *hrtimer
 	deadline uint64 // the programmed APIC deadline, 0 when disarmed
+	inHrtirq bool   // inside hrtimerInterrupt
 
 	// spin is the lock wait of the context running now, if it spins.
 	spin *spinWaiter

@@ -144,8 +144,6 @@ func (k *Kernel) updateCurr(p *percpu) {
 	t.execStart = now
 	t.sumExec += d
 	switch {
-	case t.policy == SchedRR:
-		t.slice = max(t.slice, d) - d
 	case t.kind != kindIdle && !t.isRT():
 		t.vruntime += d * 1024 / t.weight()
 		p.rq.minVRT = max(p.rq.minVRT, min(t.vruntime, p.rq.minVRT+d))
@@ -168,6 +166,15 @@ func (k *Kernel) schedule(p *percpu, then func(p *percpu)) {
 	case prev.state != TaskRunning && !preempted:
 		prev.onRQ = false // deactivate_task: it sleeps
 		prev.nvcsw++
+	case !prev.allowed(p.id):
+		// Its affinity no longer has this CPU: it moves now, as the
+		// migration thread would move it.
+		to := k.selectCPU(prev)
+		k.traceMigrate(p, prev, p.id, to.id)
+		k.charge(p, k.costs.Migrate)
+		k.enqueue(to, prev, false)
+		prev.requeueTail = false
+		k.checkPreempt(p, to, prev)
 	default:
 		k.enqueue(p, prev, prev.isRT() && !prev.requeueTail)
 		prev.requeueTail = false
@@ -197,8 +204,13 @@ func (k *Kernel) schedule(p *percpu, then func(p *percpu)) {
 	k.switchTo(p, prev, next, preempted)
 }
 
-// switchTo switches CPU p from prev to next and runs next.
+// switchTo switches CPU p from prev to next and runs next. The idle task
+// restarts the tick before it switches away and stops it after it is
+// switched in, as the idle loop's tick_nohz_idle_exit/enter do.
 func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
+	if prev.kind == kindIdle {
+		k.tickRestart(p)
+	}
 	if k.tracer != nil {
 		state := prev.stateChar()
 		if preempted && prev.kind != kindIdle {
@@ -215,9 +227,7 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	next.pickedAt = next.execStart
 	next.switches++
 	p.curr = next
-	if prev.kind == kindIdle {
-		k.tickRestart(p)
-	} else if next.kind == kindIdle {
+	if next.kind == kindIdle {
 		k.tickStop(p)
 	}
 	if prev.isRT() && prev.onRQ && !prev.running {
@@ -526,8 +536,13 @@ func (k *Kernel) schedTick(p *percpu) {
 	switch {
 	case t.kind == kindIdle:
 	case t.policy == SchedRR:
+		// task_tick_rt: the slice is counted in ticks, whatever part of
+		// each the task ran.
+		if t.slice > 0 {
+			t.slice--
+		}
 		if t.slice == 0 {
-			t.slice = k.rrSlice
+			t.slice = k.rrTicks()
 			if len(p.rq.rt[t.prio]) > 0 {
 				t.needResched = true
 				t.requeueTail = true
@@ -554,6 +569,9 @@ func (k *Kernel) schedTick(p *percpu) {
 	}
 	k.tickBalance(p)
 }
+
+// rrTicks is SCHED_RR's slice in ticks (at least one).
+func (k *Kernel) rrTicks() uint64 { return max(k.rrSlice/k.tickPeriod, 1) }
 
 // lastPick returns when the task was last switched in.
 func (t *Task) lastPick() uint64 { return t.pickedAt }

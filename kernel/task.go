@@ -89,7 +89,7 @@ type Task struct {
 	pickedAt  uint64 // when it was last switched in
 	sumExec   uint64 // total time run
 	vruntime  uint64 // SCHED_OTHER virtual runtime (weighted)
-	slice     uint64 // SCHED_RR time left in its slice
+	slice     uint64 // SCHED_RR ticks left in its slice
 	nvcsw     uint64 // voluntary context switches (it blocked)
 	nivcsw    uint64 // involuntary ones (it was preempted)
 	switches  uint64 // times it was switched in

@@ -74,7 +74,7 @@ func (k *Kernel) programTimer(p *percpu) {
 	if len(p.timers) > 0 {
 		next = max(p.timers[0].expires, 1)
 	}
-	if next == p.deadline || !p.online {
+	if next == p.deadline || !p.online || p.inHrtirq {
 		return
 	}
 	p.deadline = next
@@ -86,6 +86,10 @@ func (k *Kernel) programTimer(p *percpu) {
 // p, then program the next.
 func (k *Kernel) hrtimerInterrupt(p *percpu) {
 	p.deadline = 0 // the deadline fired: the APIC disarmed it
+	// Timers the expiring functions arm are programmed once, after the
+	// loop (hrtimer_interrupt's in_hrtirq).
+	p.inHrtirq = true
+	defer func() { p.inHrtirq = false; k.programTimer(p) }()
 	for len(p.timers) > 0 && p.timers[0].expires <= k.now(p) {
 		tm := p.timers[0]
 		p.timers = p.timers[1:]
@@ -95,7 +99,6 @@ func (k *Kernel) hrtimerInterrupt(p *percpu) {
 		tm.fn(p, tm)
 		k.traceAt(p, EvHrtimerExpireExit, tm.name, tm.id)
 	}
-	k.programTimer(p)
 }
 
 // tickTimer is tick_sched_timer: the periodic tick, re-armed one period on.
@@ -121,6 +124,7 @@ func (k *Kernel) tickRestart(p *percpu) {
 // tickStop stops CPU p's tick while it idles (NO_HZ_IDLE).
 func (k *Kernel) tickStop(p *percpu) {
 	if p.tick != nil && p.tick.queued {
+		k.traceTimer(p, EvHrtimerCancel, p.tick)
 		k.hrtimerCancel(p.tick)
 		k.programTimer(p)
 	}

@@ -96,7 +96,7 @@ type Event struct {
 	Num2  int64
 	Name  string
 	Addr  uint32
-	Args  [5]uint32
+	Args  [6]uint32
 	// Caller is Addr as the image's symbol (func+0xoff), for events with
 	// a caller.
 	Caller string

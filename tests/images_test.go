@@ -88,7 +88,7 @@ func TestImages(t *testing.T) {
 
 // TestImagesCurrent checks that the committed images, single-CPU and SMP,
 // are what their sources build to now (tests/check-current.sh on
-// boot/images and tests/smp).
+// boot/images, tests/smp and the kernel scenarios of tests/kernel).
 func TestImagesCurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds every image; skipped in -short mode")
@@ -101,7 +101,7 @@ func TestImagesCurrent(t *testing.T) {
 	if err := probeGCC32(t); err != nil {
 		missingTool(t, "gcc -m32 with libgcc", "gcc-multilib", err)
 	}
-	for _, dir := range []string{"boot/images", "tests/smp"} {
+	for _, dir := range []string{"boot/images", "tests/smp", "tests/kernel"} {
 		t.Run(dir, func(t *testing.T) {
 			cmd := exec.Command("bash", "check-current.sh", dir)
 			out, err := cmd.CombinedOutput()

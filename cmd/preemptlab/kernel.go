@@ -22,6 +22,7 @@ type kernelOptions struct {
 	model    *string
 	knobs    map[string]*string
 	hz       *int
+	rrSlice  *time.Duration
 	costs    *string
 	trace    *string
 	traceNS  *bool
@@ -37,6 +38,7 @@ func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
 		model:    fs.String("model", "none", "preemption design `NAME` (kernel images): "+strings.Join(presets, ", ")),
 		knobs:    map[string]*string{},
 		hz:       fs.Int("hz", 1000, "the kernel's tick rate in `Hz`"),
+		rrSlice:  fs.Duration("rr-slice", 100*time.Millisecond, "SCHED_RR's time slice `D` (Linux's RR_TIMESLICE: 100ms)"),
 		costs:    fs.String("costs", "", "override the kernel's cost model from `FILE` (lines \"name = cycles\")"),
 		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout"),
 		traceNS:  fs.Bool("trace-ns", false, "print trace timestamps with nanosecond digits"),
@@ -96,7 +98,10 @@ func setUpKernel(o *kernelOptions, m *emu.Machine, l *boot.Loaded, image []byte,
 		}
 	}
 	r := &kernelRun{}
-	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, Log: stderr, Cmdline: cmdline}
+	if *o.rrSlice <= 0 {
+		return nil, usageError{"run", "--rr-slice must be positive"}
+	}
+	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline}
 	if *o.trace != "" {
 		f, err := os.Create(*o.trace)
 		if err != nil {

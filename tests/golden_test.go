@@ -1,0 +1,131 @@
+package tests
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "preemptlab/kernel"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden traces in tests/golden")
+
+// scenario is one golden-trace run of a kernel image: the command's
+// flags, and what the golden file records — the exit status, the console,
+// stderr, and the whole ftrace-format trace with nanosecond timestamps.
+type scenario struct {
+	name  string   // tests/golden/NAME.trace
+	image string   // tests/kernel/IMAGE.elf
+	args  []string // the flags of "preemptlab run"
+}
+
+// scenarios are the golden traces. Each image's comment says what it
+// shows; the names say under which model.
+var scenarios = []scenario{
+	// An RT task woken by its timer while a SCHED_OTHER task runs in user
+	// mode: the same in every model (TestUserModeSameInEveryModel).
+	{"rtwake-user", "rtwake", []string{"--cpus", "1", "--model", "none", "--cmdline", "bg=user"}},
+	// The same while the other task is in 2 ms system calls of
+	// udelay(100); might_sleep() ×20: none waits for the call, voluntary
+	// for the next might_sleep, preempt only for the entry and switch.
+	{"rtwake-syscall-none", "rtwake", []string{"--cpus", "1", "--model", "none", "--cmdline", "bg=syscall"}},
+	{"rtwake-syscall-voluntary", "rtwake", []string{"--cpus", "1", "--model", "voluntary", "--cmdline", "bg=syscall"}},
+	{"rtwake-syscall-preempt", "rtwake", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "bg=syscall"}},
+	// The same path holding a spinlock_t: now preempt waits too.
+	{"rtwake-spinlock-preempt", "rtwake", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "bg=spinlock"}},
+	// A 200 µs device handler, hard and threaded, against an RT task above
+	// the IRQ thread.
+	{"irq-hard", "irq", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=1500,jitter=30%"}},
+	{"irq-threaded", "irq", []string{"--cpus", "1", "--model", "preempt", "--irq", "threaded", "--traffic", "irq=11,rate=1500,jitter=30%"}},
+	// NET_RX work on interrupt exit, and in its softirq thread.
+	{"softirq-irq-exit", "softirq", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=1500,jitter=30%"}},
+	{"softirq-thread", "softirq", []string{"--cpus", "1", "--model", "preempt", "--softirq", "thread", "--traffic", "irq=11,rate=1500,jitter=30%"}},
+	// A reschedule IPI waking a task on the other CPU, idle and busy.
+	{"ipi", "ipi", []string{"--cpus", "2", "--model", "preempt"}},
+	// SCHED_RR slicing between two tasks of one priority.
+	{"rr", "rr", []string{"--cpus", "1", "--model", "preempt", "--rr-slice", "2ms", "--duration", "8ms"}},
+	// A task preempted between set_current_state(TASK_INTERRUPTIBLE) and
+	// schedule() stays runnable (TASK_PREEMPTING).
+	{"preempting", "preempting", []string{"--cpus", "1", "--model", "preempt"}},
+	// PREEMPT_LAZY against full preemption, for an OTHER and an RT wake-up.
+	{"lazy-full", "lazy", []string{"--cpus", "1", "--model", "preempt"}},
+	{"lazy-lazy", "lazy", []string{"--cpus", "1", "--model", "preempt", "--preempt", "lazy"}},
+}
+
+// runScenario runs a scenario and returns its golden text.
+func runScenario(t *testing.T, s scenario) string {
+	t.Helper()
+	trace := filepath.Join(t.TempDir(), "trace")
+	args := append([]string{"run", filepath.Join("kernel", s.image+".elf"), "--gops", "off", "--trace", trace, "--trace-ns"}, s.args...)
+	cmd := exec.Command(preemptlabBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	status := 0
+	if x, ok := err.(*exec.ExitError); ok {
+		status = x.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	tr, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatalf("%s: no trace: %v\n%s", s.name, err, stderr.String())
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# preemptlab run %s %s\n# exit status %d\n", s.image, strings.Join(s.args, " "), status)
+	for _, part := range []struct{ name, text string }{{"console", stdout.String()}, {"stderr", stderr.String()}} {
+		if part.text == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "# %s:\n", part.name)
+		for _, l := range strings.Split(strings.TrimSuffix(part.text, "\n"), "\n") {
+			fmt.Fprintf(&b, "#   %s\n", l)
+		}
+	}
+	b.Write(tr)
+	return b.String()
+}
+
+// TestGoldenTraces runs every scenario and compares its trace with
+// tests/golden/NAME.trace; go test ./tests -update rewrites them.
+func TestGoldenTraces(t *testing.T) {
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			got := runScenario(t, s)
+			file := filepath.Join("golden", s.name+".trace")
+			if *update {
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (go test ./tests -update writes it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from %s (go test ./tests -update rewrites it):\n%s", s.name, file, lineDiff(file, "this run", want, []byte(got)))
+			}
+		})
+	}
+}
+
+// TestUserModeSameInEveryModel checks that the first scenario — an RT
+// wake-up against a task in user mode — is the same trace, to the cycle,
+// under none, voluntary and preempt: no preemption mechanism is involved.
+func TestUserModeSameInEveryModel(t *testing.T) {
+	base := runScenario(t, scenarios[0])
+	strip := func(s string) string { return s[strings.Index(s, "\n")+1:] }
+	for _, model := range []string{"voluntary", "preempt"} {
+		s := scenarios[0]
+		s.args = []string{"--cpus", "1", "--model", model, "--cmdline", "bg=user"}
+		if got := runScenario(t, s); strip(got) != strip(base) {
+			t.Errorf("under %s the user-mode scenario differs from none:\n%s", model, lineDiff("none", model, []byte(strip(base)), []byte(strip(got))))
+		}
+	}
+}
