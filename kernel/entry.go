@@ -50,7 +50,7 @@ func errorCode(e cpu.Entry) string {
 type callArgs struct {
 	nr   uint32
 	a    [6]uint32 // EBX, ECX, EDX, ESI, EDI; EBP, the sixth of Linux i386, for traces
-	user bool // made from user mode: it ends through the system call exit
+	user bool      // made from user mode: it ends through the system call exit
 	// blocked is set once the call's task slept: its caller's context is
 	// then in the task's ctx.
 	blocked bool
