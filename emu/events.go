@@ -111,10 +111,12 @@ func (m *Machine) nextEvent() uint64 {
 	return m.events[0].at
 }
 
-// fireEvents runs every event due at or before global time now. Each runs
-// at its own cycle: Now is the event's time while it runs, so a processor
-// it wakes from HLT or a wait starts at that cycle, even when the
-// processors still running have passed it.
+// fireEvents runs the events due at or before global time now, in order.
+// Each runs at its own cycle: Now is the event's time while it runs, so a
+// processor it wakes from HLT, a wait or a busy stretch starts at that
+// cycle, even when the processors still running have passed it. It stops
+// early when an event made a processor ready before the next event, which
+// must then run first.
 func (m *Machine) fireEvents() {
 	now := m.now
 	for len(m.events) > 0 && m.events[0].at <= now {
@@ -123,6 +125,19 @@ func (m *Machine) fireEvents() {
 		m.freeEvent(e)
 		m.now = e.at
 		fn()
+		if m.readyBefore(m.nextEvent()) {
+			break
+		}
 	}
 	m.now = now
+}
+
+// readyBefore reports whether a processor is ready to execute before cycle at.
+func (m *Machine) readyBefore(at uint64) bool {
+	for _, c := range m.cpus {
+		if r, ok := readyAt(c); ok && r < at {
+			return true
+		}
+	}
+	return false
 }

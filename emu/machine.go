@@ -171,11 +171,23 @@ func (m *Machine) RAM() []byte { return m.ram }
 // Config returns the configuration the machine was built with (defaults filled in).
 func (m *Machine) Config() Config { return m.cfg }
 
-// othersBehind reports whether a runnable processor other than c is
-// behind c in time.
+// othersBehind reports whether another processor could do something
+// before c's time that c's entry must come after: one that executes (or
+// ends a busy stretch) before that time, or an event due before it. A
+// processor busy past c's time, like a halted one, can do nothing until
+// then but through an event.
 func (m *Machine) othersBehind(c *cpu.CPU) bool {
+	now := c.Cycles
+	if m.nextEvent() < now {
+		// An event before this cycle (passed while c charged kernel
+		// work) may wake another processor first: let it fire.
+		return true
+	}
 	for _, o := range m.cpus {
-		if o != c && runnable(o) && o.Cycles < c.Cycles {
+		if o == c {
+			continue
+		}
+		if r, ok := readyAt(o); ok && r < now {
 			return true
 		}
 	}

@@ -96,6 +96,7 @@ func TestEventOrder(t *testing.T) {
 	m.Schedule(30, func() { got = append(got, 4) })
 	m.Cancel(id)
 	m.Cancel(id) // twice is harmless
+	m.cpus[0].Halt() // nothing is ready before the events: they all run
 	m.now = 30
 	m.fireEvents()
 	if want := []int{1, 2, 3, 4}; !equalInts(got, want) {

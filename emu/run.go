@@ -30,11 +30,32 @@ func (m *Machine) Run() *Result {
 	return r
 }
 
-// runnable reports whether a processor can execute instructions now (or
-// advance a busy stretch). A halted or waiting processor runs again when an
-// interrupt is signalled; one waiting for a start-up IPI, when it comes.
+// runnable reports whether a processor can execute instructions now. A
+// halted or waiting processor runs again when an interrupt is signalled;
+// one waiting for a start-up IPI, when it comes; a busy one (cpu.Busy)
+// when its busy stretch ends (see readyAt) or an interrupt is signalled.
 func runnable(c *cpu.CPU) bool {
-	return (!c.Halted() && !c.Waiting() || c.InterruptSignalled()) && !c.WaitingForSIPI()
+	return (!c.Halted() && !c.Waiting() && c.BusyCycles() == 0 || c.InterruptSignalled()) && !c.WaitingForSIPI()
+}
+
+// readyAt returns the cycle at which processor c next executes
+// instructions (its time, for a runnable one; the end of its busy stretch
+// for a busy one), or false if only an event can make it run.
+//
+// A busy processor does nothing until its stretch ends — it executes
+// nothing and, unless an interrupt is signalled, takes nothing — so it is
+// not stepped through its stretch quantum by quantum: the run loop treats
+// its end like an event. An interrupt that arrives during the stretch
+// brings its time up to the interrupt's cycle (catchUp), where it takes
+// it with the rest of the stretch still to go.
+func readyAt(c *cpu.CPU) (uint64, bool) {
+	if runnable(c) {
+		return c.Cycles, true
+	}
+	if b := c.BusyCycles(); b > 0 && !c.WaitingForSIPI() {
+		return c.Cycles + b, true
+	}
+	return 0, false
 }
 
 // step advances the machine: it fires due events, then runs the processor
@@ -44,29 +65,41 @@ func runnable(c *cpu.CPU) bool {
 // they do at that time may come before its entry.
 func (m *Machine) step() {
 	var next *cpu.CPU
-	nrun := 0
+	var at uint64 // next's ready time
 	for _, c := range m.cpus {
-		if runnable(c) {
-			nrun++
-			if next == nil || c.Cycles < next.Cycles ||
-				c.Cycles == next.Cycles && m.syncing[c.ID] && !m.syncing[next.ID] {
-				next = c
-			}
+		r, ok := readyAt(c)
+		if !ok {
+			continue
+		}
+		if next == nil || r < at || r == at && m.syncing[c.ID] && !m.syncing[next.ID] {
+			next, at = c, r
 		}
 	}
 	if next == nil {
 		m.idle()
 		return
 	}
-	m.now = next.Cycles
+	m.now = at
 	if m.nextEvent() <= m.now {
 		// Events may wake or stop processors: choose again.
 		m.fireEvents()
 		return
 	}
+	// next runs to the next event, or to where another processor starts
+	// executing (the end of its busy stretch), or — while another
+	// executes — to the end of its quantum.
 	limit := m.nextEvent()
-	if nrun > 1 {
-		limit = min(limit, next.Cycles+m.cfg.Quantum)
+	for _, c := range m.cpus {
+		if c == next {
+			continue
+		}
+		if r, ok := readyAt(c); ok {
+			if runnable(c) {
+				limit = min(limit, at+m.cfg.Quantum)
+			} else {
+				limit = min(limit, r)
+			}
+		}
 	}
 	// A processor waiting to enter the kernel or take an interrupt at
 	// its time waits for the others to reach it: they stop there, so
@@ -78,14 +111,14 @@ func (m *Machine) step() {
 		}
 	}
 	if m.cfg.MaxCycles != 0 {
-		if next.Cycles >= m.cfg.MaxCycles {
+		if at >= m.cfg.MaxCycles {
 			m.budgetExhausted(next)
 			return
 		}
 		limit = min(limit, m.cfg.MaxCycles)
 	}
-	if limit <= next.Cycles {
-		limit = next.Cycles + 1 // an event at this very cycle already fired
+	if limit <= at {
+		limit = at + 1 // an event at this very cycle already fired
 	}
 	m.running = next
 	reason := next.Run(limit)

@@ -239,9 +239,27 @@ var callTable = map[uint32]callFn{
 	},
 }
 
+// syscallFns and serviceFns are callTable as arrays, for the dispatcher.
+var (
+	syscallFns [SysImageFirst]callFn
+	serviceFns [0x100]callFn
+)
+
 // The sleeping locks, RCU and seqlocks come with the lock primitives: until
 // then their calls are reported and fail.
 func init() {
+	defer func() {
+		for nr, h := range callTable {
+			switch {
+			case nr < SysImageFirst:
+				syscallFns[nr] = h
+			case nr >= ServiceFirst && nr < ServiceFirst+uint32(len(serviceFns)):
+				serviceFns[nr-ServiceFirst] = h
+			default:
+				panic(fmt.Sprintf("kernel: call %#x has no place in the dispatch tables", nr))
+			}
+		}
+	}()
 	for _, nr := range []uint32{SvcMutexLock, SvcMutexTrylock, SvcMutexUnlock, SvcDown, SvcDownTrylock, SvcUp,
 		SvcDownRead, SvcUpRead, SvcDownWrite, SvcUpWrite, SvcDowngrade, SvcRtMutexLock, SvcRtMutexTry, SvcRtMutexUnl,
 		SvcRCUReadLock, SvcRCUReadUnlock, SvcSynchronizeRCU, SvcCallRCU, SvcWriteSeqlock, SvcWriteSequnlock,

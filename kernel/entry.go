@@ -110,12 +110,18 @@ func (k *Kernel) dispatch(p *percpu, t *Task, a *callArgs) {
 			p.c.SaveContext(&t.ctx)
 			a.blocked = true
 		}
-		k.callGuest(p, fn, a.a[:5], sp, true, fmt.Sprintf("system call %#x", a.nr), func(p *percpu, v uint32) {
+		k.callGuest(p, fn, a.a[:5], sp, true, "a registered system call", func(p *percpu, v uint32) {
 			k.complete(p, p.curr, a, int64(int32(v)))
 		})
 		return
 	}
-	h := callTable[a.nr]
+	var h callFn
+	switch {
+	case a.nr < SysImageFirst:
+		h = syscallFns[a.nr]
+	case a.nr >= ServiceFirst && a.nr < ServiceFirst+uint32(len(serviceFns)):
+		h = serviceFns[a.nr-ServiceFirst]
+	}
 	if h == nil {
 		k.complete(p, t, a, -ENOSYS)
 		return

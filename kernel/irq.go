@@ -38,6 +38,7 @@ type irqAction struct {
 	handler, dev uint32
 	flags        uint32
 	name         string
+	what         string // "interrupt handler NAME", for reports
 	threaded     bool
 }
 
@@ -71,7 +72,7 @@ func (k *Kernel) requestIRQ(p *percpu, irq, handler, flags, nameAddr, dev uint32
 			return -EBUSY
 		}
 	}
-	act := irqAction{handler: handler, dev: dev, flags: flags, name: name,
+	act := irqAction{handler: handler, dev: dev, flags: flags, name: name, what: "interrupt handler " + name,
 		threaded: k.model.IRQ == IRQThreaded && flags&IRQFNoThread == 0}
 	l.actions = append(l.actions, act)
 	if act.threaded && l.thread == nil {
@@ -160,7 +161,7 @@ func (k *Kernel) deviceInterrupt(p *percpu, l *irqLine, sp uint32, done func(p *
 		}
 		a := l.actions[i]
 		k.traceNum(p, EvIRQHandlerEntry, int64(l.irq), 0, a.name)
-		k.callGuest(p, a.handler, []uint32{uint32(l.irq), a.dev}, sp, a.flags&irqfDisabled == 0, "interrupt handler "+a.name, func(p *percpu, v uint32) {
+		k.callGuest(p, a.handler, []uint32{uint32(l.irq), a.dev}, sp, a.flags&irqfDisabled == 0, a.what, func(p *percpu, v uint32) {
 			k.traceNum(p, EvIRQHandlerExit, int64(l.irq), int64(v), "")
 			run(p, i+1)
 		})
@@ -192,7 +193,7 @@ func (k *Kernel) irqThread(p *percpu) {
 		}
 		a := l.actions[i]
 		k.traceNum(p, EvIRQHandlerEntry, int64(l.irq), 0, a.name)
-		k.callGuest(p, a.handler, []uint32{uint32(l.irq), a.dev}, t.kstackTop, true, "interrupt handler "+a.name, func(p *percpu, v uint32) {
+		k.callGuest(p, a.handler, []uint32{uint32(l.irq), a.dev}, t.kstackTop, true, a.what, func(p *percpu, v uint32) {
 			k.traceNum(p, EvIRQHandlerExit, int64(l.irq), int64(v), "")
 			run(p, i+1)
 		})

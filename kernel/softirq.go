@@ -22,7 +22,14 @@ type softirqVec struct {
 var (
 	softirqNames  = [NrSoftirqs]string{"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"}
 	softirqThread = [NrSoftirqs]string{"high", "timer", "net-tx", "net-rx", "block", "iopoll", "tasklet", "sched", "hrtimer", "rcu"}
+	softirqWhat   [NrSoftirqs]string // "softirq NET_RX", for reports
 )
+
+func init() {
+	for nr, n := range softirqNames {
+		softirqWhat[nr] = "softirq " + n
+	}
+}
 
 // openSoftirq is open_softirq(nr, action).
 func (k *Kernel) openSoftirq(nr, action uint32) int64 {
@@ -103,7 +110,7 @@ func (k *Kernel) runSoftirqs(p *percpu, pending uint32, nr int, sp uint32, done 
 	k.charge(p, k.costs.SoftirqDispatch)
 	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
 	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, sp, true,
-		"softirq "+softirqNames[nr], func(p *percpu, _ uint32) {
+		softirqWhat[nr], func(p *percpu, _ uint32) {
 			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
 			k.runSoftirqs(p, pending, nr+1, sp, done)
 		})
@@ -144,7 +151,7 @@ func (k *Kernel) softirqThreadBody(p *percpu) {
 	k.charge(p, k.costs.SoftirqDispatch)
 	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
 	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, t.kstackTop, true,
-		"softirq "+softirqNames[nr], func(p *percpu, _ uint32) {
+		softirqWhat[nr], func(p *percpu, _ uint32) {
 			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
 			k.softirqThreadBody(p)
 		})

@@ -37,7 +37,8 @@ func (k *Kernel) callGuest(p *percpu, fn uint32, args []uint32, sp uint32, irqs 
 		k.panic(p, fmt.Sprintf("kernel stack overflow in %v calling %s: ESP %#x, stack [%#x, %#x)", t, what, esp, t.kstack, t.kstackTop))
 		return
 	}
-	buf := make([]byte, frame)
+	var frameBuf [4 * 8]byte
+	buf := frameBuf[:frame]
 	binary.LittleEndian.PutUint32(buf, k.textBase+offUpcallRet)
 	for i, a := range args {
 		binary.LittleEndian.PutUint32(buf[4+4*i:], a)
