@@ -95,7 +95,7 @@ func TestEventOrder(t *testing.T) {
 	m.Schedule(20, func() { got = append(got, 2) })
 	m.Schedule(30, func() { got = append(got, 4) })
 	m.Cancel(id)
-	m.Cancel(id) // twice is harmless
+	m.Cancel(id)     // twice is harmless
 	m.cpus[0].Halt() // nothing is ready before the events: they all run
 	m.now = 30
 	m.fireEvents()
