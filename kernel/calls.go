@@ -141,7 +141,6 @@ var callTable = map[uint32]callFn{
 
 	SvcPreemptDisable: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		k.preemptDisable(p, t)
-		k.traceAt(p, EvPreemptDisable, "", a.at)
 		return 0, true
 	},
 	SvcPreemptEnable: callPreemptEnable,
@@ -648,7 +647,6 @@ func callGetCPU(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 }
 
 func callPreemptEnable(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-	k.traceAt(p, EvPreemptEnable, "", a.at)
 	done := k.preemptEnable(p, t, a, func(p *percpu) { k.complete(p, t, a, 0) })
 	return 0, done
 }

@@ -54,15 +54,15 @@ type callArgs struct {
 	// blocked is set once the call's task slept: its caller's context is
 	// then in the task's ctx.
 	blocked bool
-	ret64   bool // the result is 64-bit (EDX:EAX)
-	at      uint32
+	ret64   bool   // the result is 64-bit (EDX:EAX)
+	at      uint32 // the return address of the INT, the caller as traces name it
 }
 
 // int80 is INT 0x80: a system call or a kernel service.
 func (k *Kernel) int80(p *percpu) {
 	c := p.c
 	t := p.curr
-	a := &callArgs{nr: c.R[cpu.EAX], a: [6]uint32{c.R[cpu.EBX], c.R[cpu.ECX], c.R[cpu.EDX], c.R[cpu.ESI], c.R[cpu.EDI], c.R[cpu.EBP]}, at: c.EIP - 2}
+	a := &callArgs{nr: c.R[cpu.EAX], a: [6]uint32{c.R[cpu.EBX], c.R[cpu.ECX], c.R[cpu.EDX], c.R[cpu.ESI], c.R[cpu.EDI], c.R[cpu.EBP]}, at: c.EIP}
 	if c.CPL == 3 {
 		a.user = true
 		k.syscallEntry(p, t, a)
@@ -319,11 +319,16 @@ func (k *Kernel) fullPreempt() bool {
 	return k.model.Preempt == PreemptFull || k.model.Preempt == PreemptLazy
 }
 
-// preemptDisable raises the preemption count where the model counts it.
+// preemptDisable raises the preemption count where the model counts it;
+// the preempt_disable tracepoint fires when the count leaves zero, as
+// Linux's preemptirq tracepoints do.
 func (k *Kernel) preemptDisable(p *percpu, t *Task) {
 	if k.fullPreempt() {
 		t.preemptCount++
 		k.charge(p, k.costs.PreemptCount)
+		if t.preemptCount&preemptMask == 1 {
+			k.traceAt(p, EvPreemptDisable, "", p.c.EIP)
+		}
 	}
 }
 
@@ -338,6 +343,9 @@ func (k *Kernel) preemptEnable(p *percpu, t *Task, a *callArgs, then func(p *per
 	if t.preemptCount&preemptMask == 0 {
 		k.bug(p, "preempt_enable with the preemption count already zero")
 		return true
+	}
+	if t.preemptCount&preemptMask == 1 {
+		k.traceAt(p, EvPreemptEnable, "", p.c.EIP)
 	}
 	t.preemptCount--
 	k.charge(p, k.costs.PreemptCount)

@@ -7,6 +7,7 @@ package kernel
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"preemptlab/cpu"
@@ -181,4 +182,29 @@ func (k *Kernel) Where(c *cpu.CPU) string {
 		s += " at " + n
 	}
 	return s
+}
+
+// WriteStats writes the run's scheduler statistics: per CPU the context
+// switches and the time idle, per task its policy and priority, the CPU
+// time it used and its voluntary and involuntary context switches.
+func (k *Kernel) WriteStats(w io.Writer) {
+	for _, p := range k.cpus {
+		idle := p.idle.sumExec
+		if p.curr == p.idle {
+			idle += k.now(p) - p.idle.execStart
+		}
+		fmt.Fprintf(w, "cpu%d: %d context switches, idle %.3f ms\n", p.id, p.nrSwitches, float64(k.cyclesToNS(idle))/1e6)
+	}
+	fmt.Fprintf(w, "%7s  %-16s %-11s %4s %12s %8s %8s\n", "PID", "COMM", "POLICY", "PRIO", "CPU ms", "VOL", "INVOL")
+	for _, t := range k.tasks {
+		if t.kind == kindIdle {
+			continue
+		}
+		run := t.sumExec
+		if t.running {
+			run += k.now(k.cpus[t.cpu]) - t.execStart
+		}
+		policy := [...]string{"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR"}[t.policy]
+		fmt.Fprintf(w, "%7d  %-16s %-11s %4d %12.3f %8d %8d\n", t.PID, t.Comm, policy, t.prio, float64(k.cyclesToNS(run))/1e6, t.nvcsw, t.nivcsw)
+	}
 }

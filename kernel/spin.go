@@ -274,6 +274,10 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 	q := sw.p
 	releaser := k.actingCPU()
 	at := k.now(releaser) + k.costs.SpinHandoff
+	if k.tracer != nil {
+		name := w.Lock.Name
+		k.emitAt(q, at, Event{Kind: EvLockAcquired, Name: name, Caller: "spin"})
+	}
 	if q.spin == sw {
 		q.spin = nil
 		if q.c.Waiting() {

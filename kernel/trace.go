@@ -110,9 +110,13 @@ type Tracer interface {
 }
 
 // emit fills in the common fields of e for CPU p and hands it on.
-func (k *Kernel) emit(p *percpu, e Event) {
+func (k *Kernel) emit(p *percpu, e Event) { k.emitAt(p, p.c.Now(), e) }
+
+// emitAt is emit for an event of CPU p at cycle at: one the kernel makes
+// on p's behalf while acting for another CPU (a lock handed to p).
+func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
 	t := p.curr
-	e.Time = p.c.Now()
+	e.Time = at
 	e.CPU = p.id
 	e.Task = t
 	e.IRQsOff = !p.c.IF()

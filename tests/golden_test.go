@@ -43,8 +43,8 @@ var scenarios = []scenario{
 	{"irq-hard", "irq", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=1500,jitter=30%"}},
 	{"irq-threaded", "irq", []string{"--cpus", "1", "--model", "preempt", "--irq", "threaded", "--traffic", "irq=11,rate=1500,jitter=30%"}},
 	// NET_RX work on interrupt exit, and in its softirq thread.
-	{"softirq-irq-exit", "softirq", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=1500,jitter=30%"}},
-	{"softirq-thread", "softirq", []string{"--cpus", "1", "--model", "preempt", "--softirq", "thread", "--traffic", "irq=11,rate=1500,jitter=30%"}},
+	{"softirq-irq-exit", "softirq", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=2500,jitter=30%", "--cmdline", "loops=5"}},
+	{"softirq-thread", "softirq", []string{"--cpus", "1", "--model", "preempt", "--softirq", "thread", "--traffic", "irq=11,rate=2500,jitter=30%", "--cmdline", "loops=5"}},
 	// A reschedule IPI waking a task on the other CPU, idle and busy.
 	{"ipi", "ipi", []string{"--cpus", "2", "--model", "preempt"}},
 	// SCHED_RR slicing between two tasks of one priority.

@@ -1,41 +1,58 @@
-// Package images embeds the built-in bare images (the CPU self-tests and
-// the benchmark), so that "preemptlab run hash" works from go install
-// alone. The C sources and the Makefile that builds the images are beside
-// this file; QEMU's reference transcripts, which the tests compare the
-// images' output with, are in tests/images.
+// Package images embeds the built-in images, so that "preemptlab run
+// latency" works from go install alone: the bare CPU self-tests and
+// benchmark (NAME.elf here, QEMU's reference transcripts of their output
+// in tests/images) and the kernel images (kernel/NAME.elf, written against
+// the kernel SDK). The C sources and the Makefiles that build them are
+// beside the images.
 package images
 
 import (
 	"embed"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 )
 
-//go:embed *.elf
+//go:embed *.elf kernel/*.elf
 var files embed.FS
+
+// dirs are where images live in files: bare ones, then kernel ones.
+var dirs = []string{".", "kernel"}
 
 // Image is a built-in image.
 type Image struct {
 	Name string
 	ELF  []byte
+	// Kernel is set for an image written against the kernel SDK.
+	Kernel bool
 }
 
-// Lookup returns the built-in image called name ("hash", or "hash.elf").
+// Lookup returns the built-in image called name ("latency", or
+// "latency.elf").
 func Lookup(name string) (Image, bool) {
 	name = strings.TrimSuffix(name, ".elf")
-	b, err := files.ReadFile(name + ".elf")
-	if err != nil {
+	if strings.ContainsAny(name, "/\\") {
 		return Image{}, false
 	}
-	return Image{Name: name, ELF: b}, true
+	for _, d := range dirs {
+		if b, err := files.ReadFile(path.Join(d, name+".elf")); err == nil {
+			return Image{Name: name, ELF: b, Kernel: d == "kernel"}, true
+		}
+	}
+	return Image{}, false
 }
 
 // Names lists the built-in images in order.
 func Names() []string {
-	entries, _ := files.ReadDir(".")
 	var names []string
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".elf"))
+	for _, d := range dirs {
+		entries, _ := fs.ReadDir(files, d)
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".elf") {
+				names = append(names, strings.TrimSuffix(e.Name(), ".elf"))
+			}
+		}
 	}
 	sort.Strings(names)
 	return names

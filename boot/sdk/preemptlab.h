@@ -432,6 +432,24 @@ struct timespec {
 	long tv_nsec;
 };
 
+#define NSEC_PER_SEC 1000000000L
+
+/* Linux's timespec helpers (include/linux/time.h). */
+static inline s64 timespec_to_ns(const struct timespec *ts)
+{
+	return (s64)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
+
+static inline void timespec_add_ns(struct timespec *ts, u64 ns)
+{
+	u64 n = (u64)ts->tv_nsec + ns;
+	while (n >= (u64)NSEC_PER_SEC) {
+		n -= NSEC_PER_SEC;
+		ts->tv_sec++;
+	}
+	ts->tv_nsec = (long)n;
+}
+
 /* Busy waits, passed without executing (fast-forwarded), interruptible
  * when interrupts are on. */
 static inline void ndelay(unsigned long ns) { __pl_call1(__PL_ndelay, ns); }

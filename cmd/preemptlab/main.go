@@ -220,7 +220,12 @@ func cmdImages(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	for _, n := range images.Names() {
-		fmt.Fprintln(stdout, n)
+		img, _ := images.Lookup(n)
+		kind := "bare image (runs as on hardware and QEMU)"
+		if img.Kernel {
+			kind = "kernel image (runs on the preemptlab kernel: --model and the knobs apply)"
+		}
+		fmt.Fprintf(stdout, "%-10s %s\n", n, kind)
 	}
 	return 0, nil
 }

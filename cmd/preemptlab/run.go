@@ -153,6 +153,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *o.stats {
 		printStats(stderr, m, res, elapsed)
+		if kr != nil {
+			kr.k.WriteStats(stderr)
+		}
 	}
 	return res.Status, nil
 }

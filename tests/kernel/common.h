@@ -1,26 +1,15 @@
 /*
- * common.h — what the scenario images share: timespec arithmetic and the
- * measuring loop of a cyclictest-like realtime task.
+ * common.h — what the scenario images share: binding, the realtime policy
+ * and the measuring loop of a cyclictest-like realtime task.
  */
 #ifndef COMMON_H
 #define COMMON_H
 
 #include "preemptlab.h"
 
-#define NSEC_PER_SEC 1000000000L
-
-static inline void ts_add(struct timespec *t, long ns)
-{
-	t->tv_nsec += ns;
-	while (t->tv_nsec >= NSEC_PER_SEC) {
-		t->tv_nsec -= NSEC_PER_SEC;
-		t->tv_sec++;
-	}
-}
-
 static inline long ts_diff(const struct timespec *a, const struct timespec *b)
 {
-	return (a->tv_sec - b->tv_sec) * NSEC_PER_SEC + (a->tv_nsec - b->tv_nsec);
+	return (long)(timespec_to_ns(a) - timespec_to_ns(b));
 }
 
 /* Binds the caller to one CPU. */
@@ -47,7 +36,7 @@ static inline void measure_loop(const char *who, long loops, long period_ns)
 	struct timespec next, now;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (long i = 0; i < loops; i++) {
-		ts_add(&next, period_ns);
+		timespec_add_ns(&next, period_ns);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, 0);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		printf("%s wake-up %ld: %ld ns late\n", who, i, ts_diff(&now, &next));

@@ -48,7 +48,7 @@ static int rt(void *arg)
 	go_fifo(99);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
-		ts_add(&next, 1000000);
+		timespec_add_ns(&next, 1000000);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, 0);
 	}
 	return 0;

@@ -29,7 +29,7 @@ static void sleep_and_measure(const char *who, long ns)
 	struct timespec start, next, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	next = start;
-	ts_add(&next, ns);
+	timespec_add_ns(&next, ns);
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, 0);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	printf("%s: %ld ns late\n", who, ts_diff(&now, &next));
