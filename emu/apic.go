@@ -123,26 +123,37 @@ type apicControl struct{ m *Machine }
 // atNow runs fn now if it concerns the running processor or no processor
 // runs, else at the running processor's time.
 func (a apicControl) atNow(cpu int, fn func()) {
-	m := a.m
-
-	if m.running == nil || m.running.ID == cpu {
+	if a.immediate(cpu) {
 		fn()
 		return
 	}
-	m.Schedule(m.running.Now(), fn)
+	a.m.Schedule(a.m.running.Now(), fn)
+}
+
+// immediate reports whether an action on processor cpu takes effect at
+// once: no processor runs, or it is the running one.
+func (a apicControl) immediate(cpu int) bool {
+	return a.m.running == nil || a.m.running.ID == cpu
 }
 
 func (a apicControl) Kick(cpu int) {
-	a.atNow(cpu, func() {
-		m := a.m
-		c := m.cpus[cpu]
-		m.catchUp(c)
-		if l := m.apic.LAPIC(cpu); l.PendingNMI() {
-			l.AckNMI()
-			c.NMI()
-		}
-		c.Interrupt()
-	})
+	if a.immediate(cpu) { // the common case, with no closure to make
+		a.kick(cpu)
+		return
+	}
+	a.m.Schedule(a.m.running.Now(), func() { a.kick(cpu) })
+}
+
+// kick tells processor cpu its local APIC may have an interrupt for it.
+func (a apicControl) kick(cpu int) {
+	m := a.m
+	c := m.cpus[cpu]
+	m.catchUp(c)
+	if l := m.apic.LAPIC(cpu); l.PendingNMI() {
+		l.AckNMI()
+		c.NMI()
+	}
+	c.Interrupt()
 }
 
 func (a apicControl) INIT(cpu int) {

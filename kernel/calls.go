@@ -765,12 +765,7 @@ func callFinishWait(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 	}
 	t.state = TaskRunning
 	t.waitingOn = ""
-	for i, w := range o.waiters {
-		if w == t {
-			o.waiters = append(o.waiters[:i:i], o.waiters[i+1:]...)
-			break
-		}
-	}
+	o.waiters, _ = removeTask(o.waiters, t)
 	return 0, true
 }
 

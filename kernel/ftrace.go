@@ -11,25 +11,31 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
+	"strconv"
 )
 
 // Ftrace collects a run's events and writes them in ftrace's text layout
 // when closed, merged across CPUs by time as ftrace merges its per-CPU
-// buffers.
+// buffers. Lines are formatted as the events come (an Event is only valid
+// during the call) into chunks of text that are never copied again.
 type Ftrace struct {
-	w     io.Writer
-	ns    bool // nanosecond timestamps
-	mhz   uint64
-	ncpu  int
-	lines []ftraceLine
+	w      io.Writer
+	ns     bool // nanosecond timestamps
+	mhz    uint64
+	ncpu   int
+	chunks [][]byte
+	lines  []ftraceLine
 }
 
 type ftraceLine struct {
-	time uint64
-	seq  int
-	text string
+	time       uint64
+	chunk      int
+	start, end int // the line in chunks[chunk]
 }
+
+// chunkSize is the size of a chunk of formatted lines (a line is far
+// shorter).
+const chunkSize = 1 << 20
 
 // NewFtrace returns a tracer writing to w for a machine of ncpu CPUs at
 // mhz; ns prints timestamps with nanosecond digits.
@@ -39,26 +45,44 @@ func NewFtrace(w io.Writer, mhz uint64, ncpu int, ns bool) *Ftrace {
 
 // Event formats one event (Tracer).
 func (f *Ftrace) Event(e *Event) {
-	var b strings.Builder
-	comm, pid := taskName(e.Task)
-	fmt.Fprintf(&b, "%16s-%-7d [%03d] %s ", comm, pid, e.CPU, flagColumns(e))
-	ns := e.Time * 1000 / f.mhz
-	if f.ns {
-		fmt.Fprintf(&b, "%5d.%09d: ", ns/1_000_000_000, ns%1_000_000_000)
-	} else {
-		fmt.Fprintf(&b, "%5d.%06d: ", ns/1_000_000_000, ns%1_000_000_000/1000)
+	if n := len(f.chunks); n == 0 || cap(f.chunks[n-1])-len(f.chunks[n-1]) < 1024 {
+		f.chunks = append(f.chunks, make([]byte, 0, chunkSize))
 	}
+	ci := len(f.chunks) - 1
+	start := len(f.chunks[ci])
+	b := lineBuf(f.chunks[ci])
+	comm, pid := taskName(e.Task)
+	b.padLeft(comm, 16)
+	b = append(b, '-')
+	b.intRight(int64(pid), 7)
+	b = append(b, " ["...)
+	b.zeroPad(uint64(e.CPU), 3)
+	b = append(b, "] "...)
+	b.flags(e)
+	b = append(b, ' ')
+	ns := e.Time * 1000 / f.mhz
+	b.uintLeft(ns/1_000_000_000, 5)
+	b = append(b, '.')
+	if f.ns {
+		b.zeroPad(ns%1_000_000_000, 9)
+	} else {
+		b.zeroPad(ns%1_000_000_000/1000, 6)
+	}
+	b = append(b, ": "...)
 	switch e.Kind {
 	case EvVectorEntry:
-		b.WriteString(e.Name + "_entry")
+		b = append(b, e.Name...)
+		b = append(b, "_entry"...)
 	case EvVectorExit:
-		b.WriteString(e.Name + "_exit")
+		b = append(b, e.Name...)
+		b = append(b, "_exit"...)
 	default:
-		b.WriteString(e.Kind.String())
+		b = append(b, e.Kind.String()...)
 	}
-	b.WriteString(": ")
-	writeFields(&b, e)
-	f.lines = append(f.lines, ftraceLine{time: e.Time, seq: len(f.lines), text: b.String()})
+	b = append(b, ": "...)
+	b.fields(e)
+	f.chunks[ci] = b
+	f.lines = append(f.lines, ftraceLine{time: e.Time, chunk: ci, start: start, end: len(b)})
 }
 
 // Close writes the trace.
@@ -69,10 +93,68 @@ func (f *Ftrace) Close() error {
 	fmt.Fprintf(w, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %d/%d   #P:%d\n#\n", n, n, f.ncpu)
 	w.WriteString(ftraceColumns)
 	for _, l := range f.lines {
-		w.WriteString(l.text)
+		w.Write(f.chunks[l.chunk][l.start:l.end])
 		w.WriteByte('\n')
 	}
 	return w.Flush()
+}
+
+// lineBuf is a line being formatted.
+type lineBuf []byte
+
+// padLeft writes s right-aligned in width (%16s).
+func (b *lineBuf) padLeft(s string, width int) {
+	for i := len(s); i < width; i++ {
+		*b = append(*b, ' ')
+	}
+	*b = append(*b, s...)
+}
+
+// intRight writes v left-aligned in width (%-7d).
+func (b *lineBuf) intRight(v int64, width int) {
+	n := len(*b)
+	*b = strconv.AppendInt(*b, v, 10)
+	for i := len(*b) - n; i < width; i++ {
+		*b = append(*b, ' ')
+	}
+}
+
+// uintLeft writes v right-aligned in width (%5d).
+func (b *lineBuf) uintLeft(v uint64, width int) {
+	var tmp [20]byte
+	d := strconv.AppendUint(tmp[:0], v, 10)
+	for i := len(d); i < width; i++ {
+		*b = append(*b, ' ')
+	}
+	*b = append(*b, d...)
+}
+
+// zeroPad writes v in at least width digits (%06d).
+func (b *lineBuf) zeroPad(v uint64, width int) {
+	var tmp [20]byte
+	d := strconv.AppendUint(tmp[:0], v, 10)
+	for i := len(d); i < width; i++ {
+		*b = append(*b, '0')
+	}
+	*b = append(*b, d...)
+}
+
+// hex8 writes v as eight hex digits (%08x).
+func (b *lineBuf) hex8(v uint32) {
+	const digits = "0123456789abcdef"
+	for sh := 28; sh >= 0; sh -= 4 {
+		*b = append(*b, digits[v>>uint(sh)&15])
+	}
+}
+
+func (b *lineBuf) str(s string) { *b = append(*b, s...) }
+
+func (b *lineBuf) num(v int64) { *b = strconv.AppendInt(*b, v, 10) }
+
+// kv writes " key=" (or "key=" first) and a number.
+func (b *lineBuf) kvNum(key string, v int64) {
+	*b = append(*b, key...)
+	*b = strconv.AppendInt(*b, v, 10)
 }
 
 // ftraceColumns is the header that explains the flag columns.
@@ -96,97 +178,149 @@ func taskName(t *Task) (string, int) {
 	return t.Comm, t.PID
 }
 
-// flagColumns are the four latency columns.
-func flagColumns(e *Event) string {
-	var c [4]byte
-	c[0] = '.'
+// flags writes the four latency columns.
+func (b *lineBuf) flags(e *Event) {
+	c := byte('.')
 	if e.IRQsOff {
-		c[0] = 'd'
+		c = 'd'
 	}
-	c[1] = '.'
+	*b = append(*b, c)
 	lazy := e.Task != nil && e.Task.lazyResched
 	switch {
 	case e.NeedResched && lazy:
-		c[1] = 'B'
+		c = 'B'
 	case e.NeedResched:
-		c[1] = 'N'
+		c = 'N'
 	case lazy:
-		c[1] = 'L'
+		c = 'L'
+	default:
+		c = '.'
 	}
+	*b = append(*b, c)
 	switch {
 	case e.HardIRQ && e.SoftIRQ:
-		c[2] = 'H'
+		c = 'H'
 	case e.HardIRQ:
-		c[2] = 'h'
+		c = 'h'
 	case e.SoftIRQ:
-		c[2] = 's'
+		c = 's'
 	default:
-		c[2] = '.'
+		c = '.'
 	}
+	*b = append(*b, c)
 	switch {
 	case e.PreemptDepth == 0:
-		c[3] = '.'
+		c = '.'
 	case e.PreemptDepth < 16:
-		c[3] = "0123456789abcdef"[e.PreemptDepth]
+		c = "0123456789abcdef"[e.PreemptDepth]
 	default:
-		c[3] = 'f'
+		c = 'f'
 	}
-	return string(c[:])
+	*b = append(*b, c)
 }
 
-// writeFields writes an event's fields in Linux's format for it.
-func writeFields(b *strings.Builder, e *Event) {
+// fields writes an event's fields in Linux's format for it.
+func (b *lineBuf) fields(e *Event) {
 	o := e.Other
 	comm, pid := taskName(o)
 	prio := 0
 	if o != nil {
 		prio = o.prio
 	}
+	task := func() {
+		b.str("comm=")
+		b.str(comm)
+		b.kvNum(" pid=", int64(pid))
+		b.kvNum(" prio=", int64(prio))
+	}
 	switch e.Kind {
 	case EvSchedSwitch:
 		pc, pp := taskName(e.Task)
-		fmt.Fprintf(b, "prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s ==> next_comm=%s next_pid=%d next_prio=%d",
-			pc, pp, e.Task.prio, e.State, comm, pid, prio)
+		b.str("prev_comm=")
+		b.str(pc)
+		b.kvNum(" prev_pid=", int64(pp))
+		b.kvNum(" prev_prio=", int64(e.Task.prio))
+		b.str(" prev_state=")
+		b.str(e.State)
+		b.str(" ==> next_comm=")
+		b.str(comm)
+		b.kvNum(" next_pid=", int64(pid))
+		b.kvNum(" next_prio=", int64(prio))
 	case EvSchedWaking, EvSchedWakeup, EvSchedWakeupNew:
-		fmt.Fprintf(b, "comm=%s pid=%d prio=%d target_cpu=%03d", comm, pid, prio, e.Num)
+		task()
+		b.str(" target_cpu=")
+		b.zeroPad(uint64(e.Num), 3)
 	case EvSchedMigrateTask:
-		fmt.Fprintf(b, "comm=%s pid=%d prio=%d orig_cpu=%d dest_cpu=%d", comm, pid, prio, e.Num, e.Num2)
+		task()
+		b.kvNum(" orig_cpu=", e.Num)
+		b.kvNum(" dest_cpu=", e.Num2)
 	case EvSchedProcessExit:
-		fmt.Fprintf(b, "comm=%s pid=%d prio=%d", comm, pid, prio)
+		task()
 	case EvIRQHandlerEntry:
-		fmt.Fprintf(b, "irq=%d name=%s", e.Num, e.Name)
+		b.kvNum("irq=", e.Num)
+		b.str(" name=")
+		b.str(e.Name)
 	case EvIRQHandlerExit:
-		ret := "unhandled"
+		b.kvNum("irq=", e.Num)
 		if e.Num2 != IRQNone {
-			ret = "handled"
+			b.str(" ret=handled")
+		} else {
+			b.str(" ret=unhandled")
 		}
-		fmt.Fprintf(b, "irq=%d ret=%s", e.Num, ret)
 	case EvSoftirqRaise, EvSoftirqEntry, EvSoftirqExit:
-		fmt.Fprintf(b, "vec=%d [action=%s]", e.Num, e.Name)
+		b.kvNum("vec=", e.Num)
+		b.str(" [action=")
+		b.str(e.Name)
+		b.str("]")
 	case EvHrtimerStart:
-		fmt.Fprintf(b, "hrtimer=%08x function=%s expires=%d softexpires=%d mode=ABS", e.Addr, e.Name, e.Num, e.Num)
+		b.str("hrtimer=")
+		b.hex8(e.Addr)
+		b.str(" function=")
+		b.str(e.Name)
+		b.kvNum(" expires=", e.Num)
+		b.kvNum(" softexpires=", e.Num)
+		b.str(" mode=ABS")
 	case EvHrtimerCancel, EvHrtimerExpireExit:
-		fmt.Fprintf(b, "hrtimer=%08x", e.Addr)
+		b.str("hrtimer=")
+		b.hex8(e.Addr)
 	case EvHrtimerExpireEntry:
-		fmt.Fprintf(b, "hrtimer=%08x function=%s now=%d", e.Addr, e.Name, e.Num2)
+		b.str("hrtimer=")
+		b.hex8(e.Addr)
+		b.str(" function=")
+		b.str(e.Name)
+		b.kvNum(" now=", e.Num2)
 	case EvSysEnter:
-		a := e.Args
-		fmt.Fprintf(b, "NR %d (%x, %x, %x, %x, %x, %x)", e.Num, a[0], a[1], a[2], a[3], a[4], a[5])
-	case EvSysExit:
-		fmt.Fprintf(b, "NR %d = %d", e.Num, e.Num2)
-	case EvIPIRaise:
-		what := "Function call interrupts"
-		if e.Num2 == vecReschedule {
-			what = "Rescheduling interrupts"
+		b.kvNum("NR ", e.Num)
+		for i, a := range e.Args {
+			if i == 0 {
+				b.str(" (")
+			} else {
+				b.str(", ")
+			}
+			*b = strconv.AppendUint(*b, uint64(a), 16)
 		}
-		fmt.Fprintf(b, "target_mask=%08x (%s)", uint32(1)<<uint(e.Num), what)
+		b.str(")")
+	case EvSysExit:
+		b.kvNum("NR ", e.Num)
+		b.kvNum(" = ", e.Num2)
+	case EvIPIRaise:
+		b.str("target_mask=")
+		b.hex8(uint32(1) << uint(e.Num))
+		if e.Num2 == vecReschedule {
+			b.str(" (Rescheduling interrupts)")
+		} else {
+			b.str(" (Function call interrupts)")
+		}
 	case EvVectorEntry, EvVectorExit:
-		fmt.Fprintf(b, "vector=%d", e.Num)
+		b.kvNum("vector=", e.Num)
 	case EvPreemptDisable, EvPreemptEnable, EvIRQDisable, EvIRQEnable:
-		fmt.Fprintf(b, "caller=%s", e.Name)
+		b.str("caller=")
+		b.str(e.Name)
 	case EvLockAcquire, EvLockContended, EvLockAcquired, EvLockRelease:
-		fmt.Fprintf(b, "%s caller=%s", e.Name, e.Caller)
+		b.str(e.Name)
+		b.str(" caller=")
+		b.str(e.Caller)
 	case EvBug:
-		b.WriteString(e.Name)
+		b.str(e.Name)
 	}
 }

@@ -46,11 +46,10 @@ func (k *Kernel) enqueue(p *percpu, t *Task, head bool) {
 	t.onRQ = true
 	rq := &p.rq
 	if t.prio < maxRTPrio {
-		l := rq.rt[t.prio]
+		l := append(rq.rt[t.prio], t)
 		if head {
-			l = append([]*Task{t}, l...)
-		} else {
-			l = append(l, t)
+			copy(l[1:], l)
+			l[0] = t
 		}
 		rq.rt[t.prio] = l
 		rq.nrRT++
@@ -77,23 +76,28 @@ func (k *Kernel) enqueue(p *percpu, t *Task, head bool) {
 func (k *Kernel) dequeue(p *percpu, t *Task) bool {
 	rq := &p.rq
 	if t.prio < maxRTPrio {
-		l := rq.rt[t.prio]
-		for i, x := range l {
-			if x == t {
-				rq.rt[t.prio] = append(l[:i:i], l[i+1:]...)
-				rq.nrRT--
-				return true
-			}
+		if l, ok := removeTask(rq.rt[t.prio], t); ok {
+			rq.rt[t.prio] = l
+			rq.nrRT--
+			return true
 		}
 		return false
 	}
-	for i, x := range rq.fair {
+	l, ok := removeTask(rq.fair, t)
+	rq.fair = l
+	return ok
+}
+
+// removeTask removes t from l in place, keeping the order of the rest.
+func removeTask(l []*Task, t *Task) ([]*Task, bool) {
+	for i, x := range l {
 		if x == t {
-			rq.fair = append(rq.fair[:i:i], rq.fair[i+1:]...)
-			return true
+			copy(l[i:], l[i+1:])
+			l[len(l)-1] = nil
+			return l[:len(l)-1], true
 		}
 	}
-	return false
+	return l, false
 }
 
 // bestQueued returns the task p would pick next from its queue, without

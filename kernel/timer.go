@@ -59,9 +59,12 @@ func (k *Kernel) hrtimerCancel(tm *hrtimer) {
 		return
 	}
 	p := k.cpus[tm.cpu]
-	for i, x := range p.timers {
+	q := p.timers
+	for i, x := range q {
 		if x == tm {
-			p.timers = append(p.timers[:i:i], p.timers[i+1:]...)
+			copy(q[i:], q[i+1:])
+			q[len(q)-1] = nil
+			p.timers = q[:len(q)-1]
 			break
 		}
 	}
@@ -92,7 +95,7 @@ func (k *Kernel) hrtimerInterrupt(p *percpu) {
 	defer func() { p.inHrtirq = false; k.programTimer(p) }()
 	for len(p.timers) > 0 && p.timers[0].expires <= k.now(p) {
 		tm := p.timers[0]
-		p.timers = p.timers[1:]
+		k.hrtimerCancel(tm) // off the queue, in place
 		tm.queued = false
 		k.traceTimer(p, EvHrtimerExpireEntry, tm)
 		k.charge(p, k.costs.TimerExpire)
