@@ -194,7 +194,7 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 		l.Write(lapicICRHigh, uint32(q.id)<<24)
 		l.Write(lapicICRLow, 0x4600|k.apPage>>12) // start-up
 	}
-	k.schedule(p, k.idleLoop)
+	k.schedule(p, k.fnIdleLoop)
 	return 0
 }
 
@@ -227,5 +227,5 @@ func (k *Kernel) apStarted(p *percpu) {
 		return
 	}
 	k.cpuUp(p)
-	k.schedule(p, k.idleLoop)
+	k.schedule(p, k.fnIdleLoop)
 }

@@ -160,7 +160,6 @@ func (k *Kernel) block(p *percpu, t *Task, a *callArgs, state int, what string, 
 	k.saveCaller(p, t, a)
 	t.state = state
 	t.waitingOn = what
-	t.woken = false
 	k.schedule(p, then)
 }
 
@@ -210,6 +209,14 @@ type irqFrame struct {
 	spin   *spinWaiter // the interrupted context's lock spin, if any
 	sp     uint32      // where the handlers' stack frames go
 	vector uint8
+
+	// A device interrupt's handlers in progress: the line, the next
+	// action, whether any is threaded, and the continuation of each
+	// handler's return (made once per frame).
+	line       *irqLine
+	action     int
+	threaded   bool
+	handlerRet func(p *percpu, v uint32)
 }
 
 // interrupt is the entry of an external interrupt on CPU p.
@@ -245,7 +252,7 @@ func (k *Kernel) interrupt(p *percpu, vector uint8) {
 		k.eoi(p)
 		k.irqExit(p)
 	case vector >= vecIRQ0 && vector < vecIRQ0+ioapicPins:
-		k.deviceInterrupt(p, k.irqs[vector-vecIRQ0], f.sp, func(p *percpu) { k.irqExit(p) })
+		k.deviceInterrupt(p, f, k.irqs[vector-vecIRQ0])
 	case vector == vecSpurious:
 		k.irqExit(p) // a spurious interrupt has no EOI
 	default:
@@ -268,7 +275,7 @@ func (k *Kernel) irqExit(p *percpu) {
 	t.preemptCount -= hardirqOffset
 	k.charge(p, k.costs.IRQExit)
 	if !t.inInterrupt() && p.softirqPending != 0 && k.model.Softirq == SoftirqIRQExit {
-		k.doSoftirq(p, p.frames[p.depth-1].sp, k.irqReturn)
+		k.doSoftirq(p, p.frames[p.depth-1].sp, k.fnIRQReturn)
 		return
 	}
 	k.irqReturn(p)
@@ -296,7 +303,7 @@ func (k *Kernel) irqReturn(p *percpu) {
 	switch {
 	case p.depth > 0:
 	case t.kind == kindIdle && t == p.idle && (t.needResched || p.rq.nrQueued() > 0):
-		k.schedule(p, k.idleLoop)
+		k.schedule(p, k.fnIdleLoop)
 		return
 	case k.preemptible(t, &saved) && t.needResched:
 		t.ctx = saved

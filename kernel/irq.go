@@ -87,7 +87,7 @@ func (k *Kernel) requestIRQ(p *percpu, irq, handler, flags, nameAddr, dev uint32
 		t.kstackTop = t.kstack + kstackSize
 		t.state = TaskInterruptible
 		t.waitingOn = "its interrupt"
-		t.resume = k.irqThread
+		t.resume = k.fnIRQThread
 		l.thread = t
 	}
 	k.routeIRQ(p, l)
@@ -132,41 +132,49 @@ func (k *Kernel) maskIRQ(p *percpu, l *irqLine, masked bool) {
 	k.routeIRQ(p, l)
 }
 
-// deviceInterrupt is do_IRQ for a device line: the hard handlers in turn
-// on the interrupted stack, the threaded part handed to the thread, the
-// EOI, then done.
-func (k *Kernel) deviceInterrupt(p *percpu, l *irqLine, sp uint32, done func(p *percpu)) {
+// deviceInterrupt is do_IRQ for a device line, in frame f: the hard
+// handlers in turn on the interrupted stack, the threaded part handed to
+// the thread, the EOI, then irq_exit.
+func (k *Kernel) deviceInterrupt(p *percpu, f *irqFrame, l *irqLine) {
 	if l == nil || len(l.actions) == 0 {
 		k.eoi(p)
-		done(p)
+		k.irqExit(p)
 		return
 	}
 	l.count++
-	var threaded bool
-	var run func(p *percpu, i int)
-	run = func(p *percpu, i int) {
-		for i < len(l.actions) && l.actions[i].threaded {
-			threaded = true
-			i++
-		}
-		if i == len(l.actions) {
-			if threaded {
-				k.maskIRQ(p, l, true)
-				l.thread.irqPending = true
-				k.wakeUp(p, l.thread)
-			}
-			k.eoi(p)
-			done(p)
-			return
-		}
-		a := l.actions[i]
-		k.traceNum(p, EvIRQHandlerEntry, int64(l.irq), 0, a.name)
-		k.callGuest(p, a.handler, []uint32{uint32(l.irq), a.dev}, sp, a.flags&irqfDisabled == 0, a.what, func(p *percpu, v uint32) {
-			k.traceNum(p, EvIRQHandlerExit, int64(l.irq), int64(v), "")
-			run(p, i+1)
-		})
+	f.line, f.action, f.threaded = l, 0, false
+	k.deviceNextHandler(p, f)
+}
+
+// deviceNextHandler runs the frame's next hard handler, or ends the
+// interrupt when there is none left.
+func (k *Kernel) deviceNextHandler(p *percpu, f *irqFrame) {
+	l := f.line
+	for f.action < len(l.actions) && l.actions[f.action].threaded {
+		f.threaded = true
+		f.action++
 	}
-	run(p, 0)
+	if f.action == len(l.actions) {
+		if f.threaded {
+			k.maskIRQ(p, l, true)
+			l.thread.irqPending = true
+			k.wakeUp(p, l.thread)
+		}
+		f.line = nil
+		k.eoi(p)
+		k.irqExit(p)
+		return
+	}
+	a := &l.actions[f.action]
+	k.traceNum(p, EvIRQHandlerEntry, int64(l.irq), 0, a.name)
+	k.callGuest(p, a.handler, []uint32{uint32(l.irq), a.dev}, f.sp, a.flags&irqfDisabled == 0, a.what, f.handlerRet)
+}
+
+// deviceHandlerDone goes on after a hard handler returned v.
+func (k *Kernel) deviceHandlerDone(p *percpu, f *irqFrame, v uint32) {
+	k.traceNum(p, EvIRQHandlerExit, int64(f.line.irq), int64(v), "")
+	f.action++
+	k.deviceNextHandler(p, f)
 }
 
 // irqThread is the body of an IRQ thread: whenever its line fired, run
@@ -177,7 +185,7 @@ func (k *Kernel) irqThread(p *percpu) {
 	if !t.irqPending {
 		t.state = TaskInterruptible
 		t.waitingOn = "its interrupt"
-		k.schedule(p, k.irqThread)
+		k.schedule(p, k.fnIRQThread)
 		return
 	}
 	t.irqPending = false

@@ -133,6 +133,10 @@ type Kernel struct {
 	// acting is the CPU whose entry the kernel is handling.
 	acting int
 
+	// Continuations made once, so that the paths taken at every
+	// interrupt allocate nothing for them.
+	fnIRQExit, fnIRQReturn, fnIdleLoop, fnIRQThread, fnKsoftirqd, fnSoftirqThread func(p *percpu)
+
 	tickPeriod uint64 // cycles between ticks
 	rrSlice    uint64 // cycles of a SCHED_RR slice
 	nextPID    int
@@ -164,6 +168,11 @@ type percpu struct {
 
 	// reschedIPI is set while a reschedule IPI to this CPU is on its way.
 	reschedIPI bool
+
+	// The softirq run in progress on this CPU (__do_softirq does not nest
+	// on a CPU), and its continuation, made once.
+	softirq    softirqRun
+	softirqRet func(p *percpu, v uint32)
 
 	nrSwitches uint64
 }
@@ -205,8 +214,16 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 	if err := k.layOut(l); err != nil {
 		return nil, err
 	}
+	k.fnIRQExit, k.fnIRQReturn, k.fnIdleLoop = k.irqExit, k.irqReturn, k.idleLoop
+	k.fnIRQThread, k.fnKsoftirqd, k.fnSoftirqThread = k.irqThread, k.ksoftirqd, k.softirqThreadBody
 	for i, c := range m.CPUs() {
-		k.cpus = append(k.cpus, &percpu{id: i, c: c})
+		p := &percpu{id: i, c: c}
+		for d := range p.frames {
+			f := &p.frames[d]
+			f.handlerRet = func(p *percpu, v uint32) { k.deviceHandlerDone(p, f, v) }
+		}
+		p.softirqRet = func(p *percpu, _ uint32) { k.softirqActionDone(p) }
+		k.cpus = append(k.cpus, p)
 	}
 	// The boot task: the image's main on CPU 0, which becomes its idle
 	// task at start_kernel (Linux's init_task, swapper/0).

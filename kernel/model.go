@@ -7,7 +7,6 @@ package kernel
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -301,14 +300,4 @@ func (m Model) PresetName() string {
 		}
 	}
 	return "custom"
-}
-
-// presetNames is the sorted list of preset names (for messages).
-func presetNames() []string {
-	var n []string
-	for _, p := range Presets {
-		n = append(n, p.Name)
-	}
-	sort.Strings(n)
-	return n
 }

@@ -287,7 +287,6 @@ func (k *Kernel) wakeUp(p *percpu, t *Task) bool {
 	k.traceTask(p, EvSchedWaking, t, t.cpu)
 	k.charge(p, k.costs.WakeUp)
 	t.state = TaskRunning
-	t.woken = true
 	t.waitingOn = ""
 	if t.onRQ {
 		// Still on its CPU between set_current_state() and schedule():

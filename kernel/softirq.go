@@ -67,6 +67,16 @@ func (k *Kernel) raiseSoftirq(p *percpu, nr int) {
 	}
 }
 
+// softirqRun is a CPU's __do_softirq in progress.
+type softirqRun struct {
+	task    *Task
+	pending uint32 // the vectors of this round
+	nr      int    // the vector running or next
+	restart int    // rounds left
+	sp      uint32
+	done    func(p *percpu)
+}
+
 // doSoftirq is __do_softirq on CPU p, running the actions on the stack
 // below sp with interrupts on: the pending set is taken, each vector's
 // action runs, and while more are raised it goes round again, at most
@@ -74,46 +84,55 @@ func (k *Kernel) raiseSoftirq(p *percpu, nr int) {
 func (k *Kernel) doSoftirq(p *percpu, sp uint32, done func(p *percpu)) {
 	t := p.curr
 	t.preemptCount += softirqOffset
-	restart := maxSoftirqRestart
-	var round func(p *percpu)
-	round = func(p *percpu) {
-		pending := p.softirqPending
-		p.softirqPending = 0
-		k.runSoftirqs(p, pending, 0, sp, func(p *percpu) {
-			if p.softirqPending != 0 {
-				if restart--; restart > 0 {
-					round(p)
-					return
-				}
-				if p.ksoftirqd != nil {
-					k.wakeUp(p, p.ksoftirqd)
-				}
-			}
-			t.preemptCount -= softirqOffset
-			done(p)
-		})
-	}
-	round(p)
+	p.softirq = softirqRun{task: t, restart: maxSoftirqRestart, sp: sp, done: done}
+	k.softirqRound(p)
 }
 
-// runSoftirqs runs the actions of the vectors in pending from nr on.
-func (k *Kernel) runSoftirqs(p *percpu, pending uint32, nr int, sp uint32, done func(p *percpu)) {
-	for ; nr < NrSoftirqs; nr++ {
-		if pending&(1<<uint(nr)) != 0 && k.softirqs[nr].action != 0 {
+// softirqRound takes the pending set and runs its first action.
+func (k *Kernel) softirqRound(p *percpu) {
+	r := &p.softirq
+	r.pending, r.nr = p.softirqPending, 0
+	p.softirqPending = 0
+	k.softirqNext(p)
+}
+
+// softirqNext runs the round's next action, or ends the round: another
+// round while softirqs were raised meanwhile, else the end.
+func (k *Kernel) softirqNext(p *percpu) {
+	r := &p.softirq
+	for ; r.nr < NrSoftirqs; r.nr++ {
+		if r.pending&(1<<uint(r.nr)) != 0 && k.softirqs[r.nr].action != 0 {
 			break
 		}
 	}
-	if nr == NrSoftirqs {
-		done(p)
+	if r.nr < NrSoftirqs {
+		nr := r.nr
+		k.charge(p, k.costs.SoftirqDispatch)
+		k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+		k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, r.sp, true, softirqWhat[nr], p.softirqRet)
 		return
 	}
-	k.charge(p, k.costs.SoftirqDispatch)
-	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
-	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, sp, true,
-		softirqWhat[nr], func(p *percpu, _ uint32) {
-			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
-			k.runSoftirqs(p, pending, nr+1, sp, done)
-		})
+	if p.softirqPending != 0 {
+		if r.restart--; r.restart > 0 {
+			k.softirqRound(p)
+			return
+		}
+		if p.ksoftirqd != nil {
+			k.wakeUp(p, p.ksoftirqd)
+		}
+	}
+	r.task.preemptCount -= softirqOffset
+	done := r.done
+	*r = softirqRun{}
+	done(p)
+}
+
+// softirqActionDone goes on after a softirq action returned.
+func (k *Kernel) softirqActionDone(p *percpu) {
+	r := &p.softirq
+	k.traceNum(p, EvSoftirqExit, int64(r.nr), 0, softirqNames[r.nr])
+	r.nr++
+	k.softirqNext(p)
 }
 
 // ksoftirqd is the body of ksoftirqd/N: run the pending softirqs in
@@ -123,12 +142,12 @@ func (k *Kernel) ksoftirqd(p *percpu) {
 	if p.softirqPending == 0 {
 		t.state = TaskInterruptible
 		t.waitingOn = "softirqs"
-		k.schedule(p, k.ksoftirqd)
+		k.schedule(p, k.fnKsoftirqd)
 		return
 	}
 	k.doSoftirq(p, t.kstackTop, func(p *percpu) {
 		if t.needResched {
-			k.schedule(p, k.ksoftirqd) // cond_resched()
+			k.schedule(p, k.fnKsoftirqd) // cond_resched()
 			return
 		}
 		k.ksoftirqd(p)
@@ -144,7 +163,7 @@ func (k *Kernel) softirqThreadBody(p *percpu) {
 	if p.softirqPending&bit == 0 {
 		t.state = TaskInterruptible
 		t.waitingOn = "softirq " + softirqNames[nr]
-		k.schedule(p, k.softirqThreadBody)
+		k.schedule(p, k.fnSoftirqThread)
 		return
 	}
 	p.softirqPending &^= bit
@@ -162,7 +181,7 @@ func (k *Kernel) softirqThreadFor(p *percpu, nr int) {
 	if p.softirqThreads[nr] != nil {
 		return
 	}
-	t := k.kernelDaemon(p, fmt.Sprintf("softirq-%s/%d", softirqThread[nr], p.id), kindSoftirq, k.softirqThreadBody)
+	t := k.kernelDaemon(p, fmt.Sprintf("softirq-%s/%d", softirqThread[nr], p.id), kindSoftirq, k.fnSoftirqThread)
 	t.policy, t.rtPrio = SchedFIFO, defaultIRQ
 	t.prio = t.normalPrio()
 	t.softirq = nr
@@ -172,7 +191,7 @@ func (k *Kernel) softirqThreadFor(p *percpu, nr int) {
 // startSoftirqThreads makes CPU p's softirq threads: ksoftirqd/N, and
 // under softirq=thread one thread per opened vector.
 func (k *Kernel) startSoftirqThreads(p *percpu) {
-	t := k.kernelDaemon(p, fmt.Sprintf("ksoftirqd/%d", p.id), kindSoftirq, k.ksoftirqd)
+	t := k.kernelDaemon(p, fmt.Sprintf("ksoftirqd/%d", p.id), kindSoftirq, k.fnKsoftirqd)
 	t.nice = 19 // as 2.6 ran ksoftirqd
 	t.prio = t.normalPrio()
 	t.softirq = -1

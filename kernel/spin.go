@@ -288,7 +288,9 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 	// goes on, holding the lock, when the interrupt returns to it.
 }
 
-// Block puts the calling task to sleep (locks.Host). The sleeping lock
+// Block records that the calling task waits on w's lock (locks.Host):
+// the kernel service that made the lock call then puts it to sleep
+// (k.block) and goes on when Wake makes it runnable. The sleeping lock
 // backings that use it come with the lock issue.
 func (k *Kernel) Block(w *locks.Waiter) {
 	p := k.actingCPU()

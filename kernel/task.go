@@ -98,9 +98,6 @@ type Task struct {
 	waitingOn string
 	// sleepTimer is the hrtimer of a sleeping task (nanosleep, msleep).
 	sleepTimer *hrtimer
-	// woken is set when a wait was ended by a wake-up rather than a
-	// timeout, for the callers that care.
-	woken bool
 	// requeueTail is set by sched_yield and an expired RR slice: the
 	// realtime task goes to the tail of its priority's list, not the
 	// head where a preempted one keeps its place.

@@ -137,7 +137,6 @@ func (k *Kernel) tickStop(p *percpu) {
 func (k *Kernel) wakeTimer(p *percpu, tm *hrtimer) {
 	if t := tm.task; t != nil && t.state != TaskRunning {
 		k.wakeUp(p, t)
-		t.woken = false // woken by its timer
 	}
 }
 
