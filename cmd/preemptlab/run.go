@@ -71,9 +71,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	c, _ := lookupCommand("run")
 	var o *runOptions
 	c.flags = func(fs *flag.FlagSet) { o = defineRunFlags(fs) } // the same flags, kept for use here
-	_, rest, err := parseArgs(c, args, stdout)
+	fs, rest, err := parseArgs(c, args, stdout)
 	if err != nil {
 		return 0, err
+	}
+	budget := *o.maxCycles
+	if *o.kernel.duration > 0 && !flagGiven(fs, "max-cycles") {
+		budget = 0 // --duration ends the run; the default budget would end it first
 	}
 	switch {
 	case len(rest) == 0:
@@ -94,7 +98,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	out := newLineWriter(stdout)
 	defer out.Flush()
 	m, err := emu.New(emu.Config{
-		MemMB: *o.mem, CPUs: *o.cpus, MHz: *o.mhz, MaxCycles: *o.maxCycles, Seed: *o.seed,
+		MemMB: *o.mem, CPUs: *o.cpus, MHz: *o.mhz, MaxCycles: budget, Seed: *o.seed,
 		Console: out, Log: stderr,
 	})
 	if err != nil {
@@ -245,4 +249,11 @@ func printStats(w io.Writer, m *emu.Machine, res *emu.Result, elapsed time.Durat
 	sim := float64(res.Cycles) / float64(mhz) / 1e6
 	fmt.Fprintf(w, "total: %d instructions, %d cycles (%.6f s simulated) in %.3f s host time: %.1f emulated MIPS\n",
 		insts, res.Cycles, sim, elapsed.Seconds(), float64(insts)/elapsed.Seconds()/1e6)
+}
+
+// flagGiven reports whether the command line set flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
