@@ -184,14 +184,18 @@ func (k *Kernel) Where(c *cpu.CPU) string {
 	return s
 }
 
-// WriteStats writes the run's scheduler statistics: per CPU the context
-// switches and the time idle, per task its policy and priority, the CPU
-// time it used and its voluntary and involuntary context switches.
-func (k *Kernel) WriteStats(w io.Writer) {
+// WriteStats writes the run's scheduler statistics at its end (cycle
+// end): per CPU the context switches and the time idle, per task its
+// policy and priority, the CPU time it used and its voluntary and
+// involuntary context switches.
+func (k *Kernel) WriteStats(w io.Writer, end uint64) {
 	for _, p := range k.cpus {
+		if p.idle == nil {
+			continue
+		}
 		idle := p.idle.sumExec
-		if p.curr == p.idle {
-			idle += k.now(p) - p.idle.execStart
+		if p.curr == p.idle && end > p.idle.execStart {
+			idle += end - p.idle.execStart
 		}
 		fmt.Fprintf(w, "cpu%d: %d context switches, idle %.3f ms\n", p.id, p.nrSwitches, float64(k.cyclesToNS(idle))/1e6)
 	}
@@ -201,8 +205,8 @@ func (k *Kernel) WriteStats(w io.Writer) {
 			continue
 		}
 		run := t.sumExec
-		if t.running {
-			run += k.now(k.cpus[t.cpu]) - t.execStart
+		if t.running && end > t.execStart {
+			run += end - t.execStart
 		}
 		policy := [...]string{"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR"}[t.policy]
 		fmt.Fprintf(w, "%7d  %-16s %-11s %4d %12.3f %8d %8d\n", t.PID, t.Comm, policy, t.prio, float64(k.cyclesToNS(run))/1e6, t.nvcsw, t.nivcsw)

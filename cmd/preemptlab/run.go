@@ -158,7 +158,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if *o.stats {
 		printStats(stderr, m, res, elapsed)
 		if kr != nil {
-			kr.k.WriteStats(stderr)
+			kr.k.WriteStats(stderr, res.Cycles)
 		}
 	}
 	return res.Status, nil
