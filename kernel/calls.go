@@ -661,7 +661,7 @@ func callLocalBHEnable(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool)
 	}
 	t.preemptCount -= softirqOffset
 	check := func(p *percpu) {
-		if k.fullPreempt() && t.preemptCount == 0 && t.needResched && t.ctx.EFLAGS&cpu.FlagIF != 0 {
+		if k.fullPreempt() && t.preemptCount == 0 && t.needResched && a.ctx.EFLAGS&cpu.FlagIF != 0 {
 			k.preemptSchedule(p, func(p *percpu) { k.complete(p, t, a, 0) })
 			return
 		}
@@ -669,7 +669,7 @@ func callLocalBHEnable(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool)
 	}
 	if !t.inInterrupt() && p.softirqPending != 0 && k.model.Softirq == SoftirqIRQExit {
 		k.saveCaller(p, t, a)
-		k.doSoftirq(p, t.ctx.R[cpu.ESP]-64, check)
+		k.doSoftirq(p, a.ctx.R[cpu.ESP]-64, check)
 		return 0, false
 	}
 	if k.fullPreempt() && t.preemptCount == 0 && t.needResched && p.c.IF() {

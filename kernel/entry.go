@@ -51,9 +51,13 @@ type callArgs struct {
 	nr   uint32
 	a    [6]uint32 // EBX, ECX, EDX, ESI, EDI; EBP, the sixth of Linux i386, for traces
 	user bool      // made from user mode: it ends through the system call exit
-	// blocked is set once the call's task slept: its caller's context is
-	// then in the task's ctx.
+	// blocked is set once a kernel-mode caller's context had to be
+	// saved (its task may switch away, or the kernel called a guest
+	// function on its stack): it is then in ctx. The calls of one task
+	// nest — a registered system call's code makes calls of its own — so
+	// each keeps its caller's context itself.
 	blocked bool
+	ctx     *cpu.Context
 	ret64   bool   // the result is 64-bit (EDX:EAX)
 	at      uint32 // the return address of the INT, the caller as traces name it
 }
@@ -106,9 +110,8 @@ func (k *Kernel) dispatch(p *percpu, t *Task, a *callArgs) {
 		// stack, interrupts on, preemptible as any kernel code.
 		sp := t.kstackTop
 		if !a.user {
-			sp = p.c.R[cpu.ESP]
-			p.c.SaveContext(&t.ctx)
-			a.blocked = true
+			k.saveCaller(p, t, a)
+			sp = a.ctx.R[cpu.ESP]
 		}
 		k.callGuest(p, fn, a.a[:5], sp, true, "a registered system call", func(p *percpu, v uint32) {
 			k.complete(p, p.curr, a, int64(int32(v)))
@@ -138,7 +141,6 @@ func (k *Kernel) complete(p *percpu, t *Task, a *callArgs, ret int64) {
 		k.syscallExit(p, t, ret)
 		return
 	}
-	x := &t.ctx
 	if !a.blocked {
 		p.c.R[cpu.EAX] = uint32(ret)
 		if a.ret64 {
@@ -146,6 +148,7 @@ func (k *Kernel) complete(p *percpu, t *Task, a *callArgs, ret int64) {
 		}
 		return
 	}
+	x := a.ctx
 	x.R[cpu.EAX] = uint32(ret)
 	if a.ret64 {
 		x.R[cpu.EDX] = uint32(uint64(ret) >> 32)
@@ -167,7 +170,8 @@ func (k *Kernel) block(p *percpu, t *Task, a *callArgs, state int, what string, 
 // switch away (a user caller's is in userCtx already).
 func (k *Kernel) saveCaller(p *percpu, t *Task, a *callArgs) {
 	if !a.user && !a.blocked {
-		p.c.SaveContext(&t.ctx)
+		a.ctx = new(cpu.Context)
+		p.c.SaveContext(a.ctx)
 		a.blocked = true
 	}
 }

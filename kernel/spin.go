@@ -239,7 +239,7 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 	}
 	relock := func(p *percpu) {
 		if a.blocked {
-			p.c.LoadContext(&t.ctx)
+			p.c.LoadContext(a.ctx)
 		}
 		p.c.R[cpu.EAX] = 1
 		k.preemptDisable(p, t)
