@@ -1,0 +1,191 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// guestRun is one run of a kernel image (tests/kernel/IMAGE.elf) whose
+// guest code goes wrong — bad arguments to the kernel, a faulting task, a
+// deadlock, a sleep in interrupt context — and what the kernel must make
+// of it: the exit status, and lines that must be in its output, whole.
+// tests/guest/NAME.out records all of the output (status, console,
+// stderr); go test ./tests -update rewrites it.
+type guestRun struct {
+	name   string
+	image  string
+	args   []string
+	status int
+	want   []string // whole lines of the console or stderr ("..." at the end: a line's start)
+}
+
+// hasLine reports whether lines holds w (or, with w ending in "...", a
+// line starting with the rest of w).
+func hasLine(lines map[string]bool, w string) bool {
+	if p, ok := strings.CutSuffix(w, "..."); ok {
+		for l := range lines {
+			if strings.HasPrefix(l, p) {
+				return true
+			}
+		}
+		return false
+	}
+	return lines[w]
+}
+
+// guestRuns are the runs of TestGuestErrors.
+var guestRuns = []guestRun{
+	// A task that faults is killed with a report naming it, its pid, the
+	// mode, the fault, EIP with its symbol and the instruction; the
+	// bystander task goes on and powers the machine off (status 0).
+	{"fault-user-ud", "fault", []string{"--cmdline", "ud"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #UD (invalid opcode)",
+		"  at 0073:0x00100c90 (do_ud+0x0)  ud2...", "bystander: tick 2"}},
+	{"fault-user-gp", "fault", []string{"--cmdline", "gp"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #GP (general protection) (error code 0x4)",
+		"  at 0073:0x00100ca5 (do_gp+0x5)  mov ds, ax...", "bystander: tick 2"}},
+	{"fault-user-de", "fault", []string{"--cmdline", "de"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #DE (divide error)",
+		"  at 0073:0x00100e27 (do_de+0x17)  idiv ecx...", "bystander: tick 2"}},
+	{"fault-user-nothing", "fault", []string{"--cmdline", "nothing"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: read of 4 byte(s) at physical address 0x20000000: nothing is there",
+		"  at 0073:0x00100df3 (do_nothing+0x3)  mov eax, dword ptr [0x20000000]...", "bystander: tick 2"}},
+	{"fault-kernel-ud", "fault", []string{"--cmdline", "kud"}, 0, []string{
+		"preemptlab: kernel: cpu0: kfaulty (pid 1) killed in kernel mode: #UD (invalid opcode)",
+		"  at 0060:0x00100c90 (do_ud+0x0)  ud2...", "bystander: tick 2"}},
+	{"fault-kernel-gp", "fault", []string{"--cmdline", "kgp"}, 0, []string{
+		"preemptlab: kernel: cpu0: kfaulty (pid 1) killed in kernel mode: #GP (general protection) (error code 0x4)",
+		"bystander: tick 2"}},
+	{"fault-kernel-de", "fault", []string{"--cmdline", "kde"}, 0, []string{
+		"preemptlab: kernel: cpu0: kfaulty (pid 1) killed in kernel mode: #DE (divide error)",
+		"bystander: tick 2"}},
+	{"fault-kernel-nothing", "fault", []string{"--cmdline", "knothing"}, 0, []string{
+		"preemptlab: kernel: cpu0: kfaulty (pid 1) killed in kernel mode: read of 4 byte(s) at physical address 0x20000000: nothing is there",
+		"bystander: tick 2"}},
+	// CLI, HLT and port I/O are privileged (IOPL 0): #GP in a user task.
+	{"fault-user-cli", "fault", []string{"--cmdline", "cli"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #GP (general protection)",
+		"  at 0073:0x00100cb0 (do_cli+0x0)  cli...", "bystander: tick 2"}},
+	{"fault-user-hlt", "fault", []string{"--cmdline", "hlt"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #GP (general protection)",
+		"  at 0073:0x00100cc0 (do_hlt+0x0)  hlt...", "bystander: tick 2"}},
+	// Only INT 0x80 is open to tasks.
+	{"fault-user-int81", "fault", []string{"--cmdline", "int81"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: INT 0x81: no such gate (only INT 0x80 is a system call)",
+		"  at 0073:0x00100ce0 (do_int81+0x0)  int 0x81...", "bystander: tick 2"}},
+	// A fault in a hard-IRQ handler is fatal; in an IRQ thread it kills
+	// the thread.
+	{"fault-irq-hard", "fault", []string{"--cmdline", "irq", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 4, []string{
+		"preemptlab: kernel: Kernel panic - not syncing: Fatal exception in interrupt: cpu0: #UD (invalid opcode) in interrupt handler bad (swapper/0 (pid 0) was interrupted)",
+		"  at 0060:0x00100cfb (bad_irq+0xb)  ud2..."}},
+	{"fault-irq-threaded", "fault", []string{"--cmdline", "irq", "--irq", "threaded", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: cpu0: irq/11-bad (pid 1) killed in kernel mode: #UD (invalid opcode)",
+		"bystander: tick 2"}},
+	// Before start_kernel there is no task to kill.
+	{"fault-boot", "fault", []string{"--cmdline", "boot"}, 4, []string{
+		"preemptlab: kernel: cpu0: #UD (invalid opcode) in the image's boot code, before start_kernel",
+		"  at 0008:0x00100e5c (main+0x1c)  ud2..."}},
+	// start_kernel with nothing to run.
+	{"empty", "empty", nil, 8, []string{
+		"preemptlab: kernel: start_kernel: the image created no task to run (kthread_run or user_task_run before start_kernel)"}},
+	// Two CPUs spinning on each other's lock with interrupts off.
+	{"deadlock-abba", "deadlock", []string{"--cmdline", "abba"}, 8, []string{
+		"preemptlab: kernel: deadlock: no task can ever run again:",
+		"  cpu0 spins with interrupts off on lock_b, held by abba2 (pid 2) on cpu1",
+		"  cpu1 spins with interrupts off on lock_a, held by abba1 (pid 1) on cpu0"}},
+	// A hard-IRQ handler that sleeps: a BUG, and the machine goes on.
+	{"irqsleep-msleep", "irqsleep", []string{"--cmdline", "msleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"sleepy_irq: went on", "bystander: tick 2"}},
+	{"irqsleep-completion", "irqsleep", []string{"--cmdline", "completion", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"sleepy_irq: went on", "bystander: tick 2"}},
+	{"irqsleep-schedule", "irqsleep", []string{"--cmdline", "schedule", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"sleepy_irq: went on", "bystander: tick 2"}},
+	{"irqsleep-might-sleep", "irqsleep", []string{"--cmdline", "mightsleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"sleepy_irq: went on", "bystander: tick 2"}},
+}
+
+// guestTimeout bounds one run in host time: each ends within a second.
+const guestTimeout = 60 * time.Second
+
+// runGuest runs r and returns its exit status and its output as
+// tests/guest/NAME.out records it.
+func runGuest(t *testing.T, r guestRun) (int, string) {
+	t.Helper()
+	args := append([]string{"run", filepath.Join("kernel", r.image+".elf"), "--gops", "off"}, r.args...)
+	ctx, cancel := context.WithTimeout(context.Background(), guestTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, preemptlabBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("preemptlab %s: no exit within %v (host time)\nstderr:\n%s", strings.Join(args, " "), guestTimeout, stderr.String())
+	}
+	status := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		status = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# preemptlab run %s %s\n# exit status %d\n", r.image, strings.Join(r.args, " "), status)
+	for _, part := range []struct{ name, text string }{{"console", stdout.String()}, {"stderr", stderr.String()}} {
+		if part.text == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "# %s:\n", part.name)
+		for _, l := range strings.Split(strings.TrimSuffix(part.text, "\n"), "\n") {
+			fmt.Fprintf(&b, "#   %s\n", l)
+		}
+	}
+	return status, b.String()
+}
+
+// TestGuestErrors runs each of guestRuns: its status and lines must be
+// the ones it lists, its whole output the one tests/guest/NAME.out
+// records, and nothing may be a Go panic.
+func TestGuestErrors(t *testing.T) {
+	for _, r := range guestRuns {
+		t.Run(r.name, func(t *testing.T) {
+			status, got := runGuest(t, r)
+			if status != r.status {
+				t.Errorf("status %d, want %d\n%s", status, r.status, got)
+			}
+			lines := map[string]bool{}
+			for _, l := range strings.Split(got, "\n") {
+				lines[strings.TrimPrefix(l, "#   ")] = true
+			}
+			for _, w := range r.want {
+				if !hasLine(lines, w) {
+					t.Errorf("no line %q in\n%s", w, got)
+				}
+			}
+			if strings.Contains(got, "goroutine ") || strings.Contains(got, "panic: ") {
+				t.Errorf("a Go panic:\n%s", got)
+			}
+			file := filepath.Join("guest", r.name+".out")
+			if *update {
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (go test ./tests -update writes it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("the output differs from %s (go test ./tests -run GuestErrors -update rewrites it):\n%s", file, lineDiff(file, "this run", want, []byte(got)))
+			}
+		})
+	}
+}
