@@ -223,6 +223,12 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 	// The 8259s are not used: mask them, as every APIC kernel does.
 	m.Out(0x21, 1, 0xFF)
 	m.Out(0xA1, 1, 0xFF)
+	// Nor is the PIT: the local APIC timers are the clock event devices.
+	// Shut it down as Linux's pit_shutdown does — channel 0 in mode 0
+	// with no count loaded counts nothing — so that an idle machine has
+	// no device event left and a run whose tasks all exited or wait for
+	// ever ends (Stuck) instead of idling to the cycle budget.
+	m.Out(0x43, 1, 0x30)
 	m.Host(k)
 	return k, nil
 }

@@ -96,6 +96,12 @@ var guestRuns = []guestRun{
 	// start_kernel with nothing to run.
 	{"empty", "empty", nil, 8, []string{
 		"preemptlab: kernel: start_kernel: the image created no task to run (kthread_run or user_task_run before start_kernel)"}},
+	// Every task blocked for ever: the deadlock report names each and
+	// what it waits on.
+	{"deadlock-completion", "deadlock", []string{"--cmdline", "completion"}, 8, []string{
+		"preemptlab: kernel: deadlock: no task can ever run again:",
+		"  task_a (pid 1), TASK_UNINTERRUPTIBLE: waits on completion &b_done",
+		"  task_b (pid 2), TASK_UNINTERRUPTIBLE: waits on completion &a_done"}},
 	// Two CPUs spinning on each other's lock with interrupts off.
 	{"deadlock-abba", "deadlock", []string{"--cmdline", "abba"}, 8, []string{
 		"preemptlab: kernel: deadlock: no task can ever run again:",
