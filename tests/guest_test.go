@@ -102,6 +102,12 @@ var guestRuns = []guestRun{
 		"preemptlab: kernel: deadlock: no task can ever run again:",
 		"  task_a (pid 1), TASK_UNINTERRUPTIBLE: waits on completion &b_done",
 		"  task_b (pid 2), TASK_UNINTERRUPTIBLE: waits on completion &a_done"}},
+	{"deadlock-wait-event", "deadlock", []string{"--cmdline", "waitevent"}, 8, []string{
+		"preemptlab: kernel: deadlock: no task can ever run again:",
+		"  waiter (pid 1), TASK_UNINTERRUPTIBLE: waits on wait queue never_wq"}},
+	// Every task exited: a normal end.
+	{"all-exited", "deadlock", []string{"--cmdline", "exit"}, 0, []string{
+		"leaver: bye", "preemptlab: kernel: every task has exited"}},
 	// Two CPUs spinning on each other's lock with interrupts off.
 	{"deadlock-abba", "deadlock", []string{"--cmdline", "abba"}, 8, []string{
 		"preemptlab: kernel: deadlock: no task can ever run again:",
