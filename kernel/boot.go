@@ -198,12 +198,15 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 	return 0
 }
 
-// cpuUp brings CPU p into the kernel: its GDT, its local APIC (enabled,
+// cpuUp brings CPU p into the kernel: its GDT and TSS, its local APIC (enabled,
 // LINT0/1 masked, the timer in TSC-deadline mode on LOCAL_TIMER_VECTOR),
 // its idle task as current, its tick.
 func (k *Kernel) cpuUp(p *percpu) {
 	c := p.c
 	c.GDTR = cpu.DescriptorTable{Base: k.textBase + offGDT, Limit: gdtSize*8 - 1}
+	// TR still held the reset value, a TSS at address 0, whose "I/O
+	// bitmap" there let user tasks reach every port.
+	c.TR = cpu.Segment{Sel: tssSel, Base: k.textBase + offTSS, Limit: tssLimit, Access: 0x8B}
 	l := k.m.LAPIC(p.id)
 	l.Write(lapicSVR, 0x100|vecSpurious)
 	l.Write(lapicLINT0, 1<<16)

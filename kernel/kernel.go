@@ -32,13 +32,15 @@ type Config struct {
 }
 
 // Segment selectors of the kernel's GDT: Linux 2.6 i386's
-// (__KERNEL_CS, __KERNEL_DS, __USER_CS, __USER_DS).
+// (__KERNEL_CS, __KERNEL_DS, __USER_CS, __USER_DS, the TSS at
+// GDT_ENTRY_TSS).
 const (
 	kernelCS = 0x60
 	kernelDS = 0x68
 	userCS   = 0x73
 	userDS   = 0x7B
-	gdtSize  = 16 // entries
+	tssSel   = 0x80
+	gdtSize  = 32 // entries (GDT_ENTRIES)
 )
 
 // Interrupt vectors, as Linux i386 assigns them.
@@ -61,11 +63,20 @@ const (
 	offIdle       = 0x030 // 1: hlt; jmp 1b
 	offGDT        = 0x100
 	offSoftirqVec = 0x200 // struct softirq_action[NR_SOFTIRQS]
+	offTSS        = 0x280 // the TSS every CPU's TR points at
 	trampolineLen = 9     // bytes from a trampoline's start to after its INT
 
 	kstackSize = 8 << 10  // THREAD_SIZE on i386
 	ustackSize = 64 << 10 // a user task's stack
 	pageSize   = 4096
+)
+
+// The TSS: a 32-bit TSS without an I/O bitmap, whose bitmap offset is
+// Linux's INVALID_IO_BITMAP_OFFSET, beyond the limit, so that port I/O
+// at CPL 3 (IOPL 0) is #GP.
+const (
+	tssLimit     = 0x67
+	tssIOMapBase = 0x8000
 )
 
 // apTrampoline is the real-mode code an application processor starts in
@@ -294,6 +305,12 @@ func (k *Kernel) writeText() {
 	put(kernelDS, 0x93)
 	put(userCS, 0xFB)
 	put(userDS, 0xF3)
+	// The TSS: a busy 32-bit TSS descriptor, byte granular. No kernel
+	// stack is switched to through it (the kernel takes every entry);
+	// it is there for its I/O permission: none.
+	tss := uint64(k.textBase + offTSS)
+	binary.LittleEndian.PutUint64(gdt[tssSel:], tssLimit|(tss&0xFFFFFF)<<16|0x8B<<40|(tss>>24)<<56)
+	binary.LittleEndian.PutUint16(page[offTSS+0x66:], tssIOMapBase)
 	k.writeGuest(k.textBase, page)
 	if k.apPage != 0 {
 		t := append([]byte(nil), apTrampoline...)

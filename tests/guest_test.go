@@ -77,6 +77,9 @@ var guestRuns = []guestRun{
 	{"fault-user-hlt", "fault", []string{"--cmdline", "hlt"}, 0, []string{
 		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #GP (general protection)",
 		"  at 0073:0x00100cc0 (do_hlt+0x0)  hlt...", "bystander: tick 2"}},
+	{"fault-user-io", "fault", []string{"--cmdline", "io"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #GP (general protection)",
+		"  at 0073:0x00100dd3 (do_io+0x3)  in al, 0x80...", "bystander: tick 2"}},
 	// Only INT 0x80 is open to tasks.
 	{"fault-user-int81", "fault", []string{"--cmdline", "int81"}, 0, []string{
 		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: INT 0x81: no such gate (only INT 0x80 is a system call)",
