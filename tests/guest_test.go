@@ -80,6 +80,10 @@ var guestRuns = []guestRun{
 	{"fault-user-io", "fault", []string{"--cmdline", "io"}, 0, []string{
 		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #GP (general protection)",
 		"  at 0073:0x00100dd3 (do_io+0x3)  in al, 0x80...", "bystander: tick 2"}},
+	// INT3 is one byte long: the report is at it, not the byte before.
+	{"fault-user-int3", "fault", []string{"--cmdline", "int3"}, 0, []string{
+		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: #BP (breakpoint) from INT3, with no debugger to take it",
+		"  at 0073:0x00100cd0 (do_int3+0x0)  int3...", "bystander: tick 2"}},
 	// Only INT 0x80 is open to tasks.
 	{"fault-user-int81", "fault", []string{"--cmdline", "int81"}, 0, []string{
 		"preemptlab: kernel: cpu0: faulty (pid 1) killed in user mode: INT 0x81: no such gate (only INT 0x80 is a system call)",
