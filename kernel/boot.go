@@ -225,7 +225,13 @@ func (k *Kernel) cpuUp(p *percpu) {
 
 // apStarted is an application processor leaving its trampoline.
 func (k *Kernel) apStarted(p *percpu) {
-	if p.online || p.idle == nil || p.c.EIP != k.apPage+apPM32+0x16 {
+	if p.online {
+		// A task made it, not a processor's start-up code: an internal
+		// call, -EINVAL (see abi.go).
+		p.c.R[cpu.EAX] = negErrno(EINVAL)
+		return
+	}
+	if p.idle == nil || p.c.EIP != k.apPage+apPM32+0x16 {
 		k.fault(p, "the application processors' start-up call was made from elsewhere", p.c.EIP-2)
 		return
 	}

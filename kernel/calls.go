@@ -71,7 +71,10 @@ var callTable = map[uint32]callFn{
 	SvcUserTaskRun: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.createTask(p, a.a[0], a.a[1], a.a[2], true, a.a[3], -1), true
 	},
-	SvcDoExit:   callExit,
+	SvcDoExit: callExit,
+	SvcUserTaskExit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return -EINVAL, true // internal, and unused: user tasks end through SYS_exit
+	},
 	SvcPowerOff: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { k.end(0, ""); return 0, false },
 	SvcKernelExit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		k.end(int(a.a[0]<<1|1), "")

@@ -43,6 +43,32 @@ func hasLine(lines map[string]bool, w string) bool {
 
 // guestRuns are the runs of TestGuestErrors.
 var guestRuns = []guestRun{
+	// System calls and kernel services with bad arguments, from the boot
+	// code, a kernel thread and a user task (tests/kernel/badcall.c):
+	// each result must be the errno a Linux engineer expects.
+	{"badcall", "badcall", nil, 0, []string{
+		// numbers that name no call
+		"syscall(0) = -ENOSYS", "syscall(0x3FF) = -ENOSYS", "syscall(0x400) = -ENOSYS", "syscall(0xFFF) = -ENOSYS",
+		"syscall(0x1FFF) = -ENOSYS", "syscall(-1) = -ENOSYS",
+		// internal calls, made by the image
+		"syscall(__PL_upcall_return, 0) = -EINVAL", "syscall(__PL_ap_started) = -EINVAL",
+		"syscall(__PL_user_task_exit, 0) = -EINVAL",
+		// kernel services from a user task
+		"syscall(__PL_kthread_run, P(nop), 0, 0) = -EPERM", "syscall(__PL_kernel_power_off) = -EPERM",
+		"syscall(__PL_upcall_return, 0) = -EPERM", "syscall(__PL_spin_lock, P(&lock), LOCK_PLAIN) = -EPERM",
+		"syscall(__PL_local_irq_disable) = -EPERM", "sched_setscheduler(0, SCHED_FIFO, &fifo) = -EPERM",
+		// pointers outside RAM, into the MMIO windows; absurd values
+		"write(1, (void *)LAPIC, 4) = -EFAULT", "write(1, (void *)IOAPIC, 4) = -EFAULT",
+		"write(1, (void *)(RAM_END - 2), 4) = -EFAULT", "write(1, buf, 0x80000000u) = -EINVAL",
+		"clock_gettime(CLOCK_MONOTONIC, (void *)LAPIC) = -EFAULT", "clock_gettime(7, &ts) = -EINVAL",
+		"sched_setscheduler(0, SCHED_OTHER, (void *)LAPIC) = -EFAULT", "sched_setscheduler(0, 7, &sp) = -EINVAL",
+		"syscall(__PL_spin_lock, LAPIC, LOCK_PLAIN) = -EFAULT", "syscall(__PL_complete, IOAPIC) = -EFAULT",
+		"syscall(__PL_spin_lock, P(&never_initialised), LOCK_PLAIN) = -EINVAL",
+		"request_irq(11, (void *)LAPIC, 0, \"dev\", &dev) = -EFAULT", "request_irq(24, nop_irq, 0, \"dev\", &dev) = -EINVAL",
+		"kthread_run(nop, 0, (void *)IOAPIC) = -EFAULT", "kthread_run(nop, 0, (void *)(RAM_END - 1)) = -EFAULT",
+		"== user task done", "== kernel thread done",
+		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
+	}},
 	// A task that faults is killed with a report naming it, its pid, the
 	// mode, the fault, EIP with its symbol and the instruction; the
 	// bystander task goes on and powers the machine off (status 0).

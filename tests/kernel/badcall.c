@@ -86,6 +86,12 @@ static void common_calls(void)
 	T(clock_gettime(CLOCK_MONOTONIC, (void *)LAPIC));
 	T(clock_gettime(CLOCK_MONOTONIC, (void *)(RAM_END - 4)));
 	T(clock_gettime(CLOCK_MONOTONIC, (void *)0));
+	/* A struct timespec that does not fit is not written in part. */
+	volatile u32 *last = (u32 *)(RAM_END - 4);
+	*last = 0x5A5A5A5A;
+	clock_gettime(CLOCK_MONOTONIC, (void *)(RAM_END - 4));
+	out("%s: the last word of RAM %s\n", "clock_gettime(CLOCK_MONOTONIC, (void *)(RAM_END - 4))",
+	    *last == 0x5A5A5A5A ? "untouched" : "written");
 	T(clock_gettime(7, &ts));
 	T(clock_gettime(-1, &ts));
 	T(syscall(SYS_clock_getres, CLOCK_MONOTONIC, IOAPIC));
@@ -196,6 +202,8 @@ static void user_calls(void)
 	T(sched_setscheduler(0, SCHED_FIFO, &fifo));
 }
 
+static volatile int user_done;
+
 static int user_task(void *arg)
 {
 	(void)arg;
@@ -204,6 +212,7 @@ static int user_task(void *arg)
 	common_calls();
 	user_calls();
 	printf("== user task done\n");
+	user_done = 1;
 	return 0;
 }
 
@@ -214,10 +223,11 @@ static int kernel_thread(void *arg)
 	common_calls();
 	kernel_calls();
 	printk("== kernel thread done\n");
-	struct timespec ms = { 0, 1000000 };
-	nanosleep(&ms, 0);
 	user_task_run(user_task, 0, "user", 0);
-	nanosleep(&ms, 0);
+	for (int i = 0; i < 100 && !user_done; i++)
+		msleep(1);
+	if (!user_done)
+		printk("the user task did not finish\n");
 	kernel_power_off();
 }
 
