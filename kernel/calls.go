@@ -321,6 +321,9 @@ func callWrite(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 
 // consoleWrite writes n bytes at buf to the console, whole.
 func (k *Kernel) consoleWrite(p *percpu, buf, n uint32) int64 {
+	if n == 0 {
+		return 0 // nothing is read: any pointer will do, as on Linux
+	}
 	if n > maxWrite {
 		return -EINVAL
 	}

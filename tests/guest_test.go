@@ -66,6 +66,9 @@ var guestRuns = []guestRun{
 		"syscall(__PL_spin_lock, P(&never_initialised), LOCK_PLAIN) = -EINVAL",
 		"request_irq(11, (void *)LAPIC, 0, \"dev\", &dev) = -EFAULT", "request_irq(24, nop_irq, 0, \"dev\", &dev) = -EINVAL",
 		"kthread_run(nop, 0, (void *)IOAPIC) = -EFAULT", "kthread_run(nop, 0, (void *)(RAM_END - 1)) = -EFAULT",
+		// NULL: the first page is never valid
+		"write(1, (void *)0, 4) = -EFAULT", "write(1, (void *)0, 0) = 0",
+		"clock_gettime(CLOCK_MONOTONIC, (void *)0) = -EFAULT", "kthread_run((void *)0, 0, \"bad\") = -EFAULT",
 		"== user task done", "== kernel thread done",
 		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
 	}},
