@@ -158,14 +158,19 @@ func (k *Kernel) sleepUntil(p *percpu, t *Task, a *callArgs, expires uint64, sta
 }
 
 // timespecNS reads a struct timespec (32-bit tv_sec, tv_nsec) as
-// nanoseconds; ok is false for a bad pointer or tv_nsec out of range.
-func (k *Kernel) timespecNS(addr uint32) (uint64, bool) {
-	sec, ok1 := k.readU32(addr)
-	nsec, ok2 := k.readU32(addr + 4)
-	if !ok1 || !ok2 || nsec >= 1_000_000_000 || int32(sec) < 0 {
-		return 0, false
+// nanoseconds; the error is -EFAULT for a bad pointer, -EINVAL for a
+// negative tv_sec or a tv_nsec out of range (as copy_from_user and
+// timespec64_valid make them).
+func (k *Kernel) timespecNS(addr uint32) (uint64, int64) {
+	if !k.inRAM(addr, 8) {
+		return 0, -EFAULT
 	}
-	return uint64(sec)*1_000_000_000 + uint64(nsec), true
+	sec, _ := k.readU32(addr)
+	nsec, _ := k.readU32(addr + 4)
+	if nsec >= 1_000_000_000 || int32(sec) < 0 {
+		return 0, -EINVAL
+	}
+	return uint64(sec)*1_000_000_000 + uint64(nsec), 0
 }
 
 // putTimespec writes ns as a struct timespec.
@@ -181,9 +186,9 @@ func (k *Kernel) clockNanosleep(p *percpu, t *Task, a *callArgs, clock, flags, r
 	if clock != ClockMonotonic && clock != ClockRealtime {
 		return -EINVAL, true
 	}
-	ns, ok := k.timespecNS(req)
-	if !ok {
-		return -EINVAL, true
+	ns, err := k.timespecNS(req)
+	if err != 0 {
+		return err, true
 	}
 	expires := k.nsToCyclesCeil(ns)
 	if flags&TimerAbstime == 0 {

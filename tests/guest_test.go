@@ -69,6 +69,11 @@ var guestRuns = []guestRun{
 		// NULL: the first page is never valid
 		"write(1, (void *)0, 4) = -EFAULT", "write(1, (void *)0, 0) = 0",
 		"clock_gettime(CLOCK_MONOTONIC, (void *)0) = -EFAULT", "kthread_run((void *)0, 0, \"bad\") = -EFAULT",
+		// a bad struct timespec pointer, a bad struct timespec
+		"clock_nanosleep(CLOCK_MONOTONIC, 0, (void *)LAPIC, 0) = -EFAULT",
+		"clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, (void *)(RAM_END - 4), 0) = -EFAULT",
+		"clock_nanosleep(CLOCK_MONOTONIC, 0, (void *)0, 0) = -EFAULT", "nanosleep((void *)IOAPIC, 0) = -EFAULT",
+		"clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, 0) = -EINVAL", "clock_nanosleep(5, 0, &ts, 0) = -EINVAL",
 		"== user task done", "== kernel thread done",
 		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
 	}},
