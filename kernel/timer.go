@@ -173,8 +173,12 @@ func (k *Kernel) timespecNS(addr uint32) (uint64, int64) {
 	return uint64(sec)*1_000_000_000 + uint64(nsec), 0
 }
 
-// putTimespec writes ns as a struct timespec.
+// putTimespec writes ns as a struct timespec: all of it, or (when it
+// does not fit in RAM) nothing.
 func (k *Kernel) putTimespec(addr uint32, ns uint64) bool {
+	if !k.inRAM(addr, 8) {
+		return false
+	}
 	return k.writeU32(addr, uint32(ns/1_000_000_000)) && k.writeU32(addr+4, uint32(ns%1_000_000_000))
 }
 

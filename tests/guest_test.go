@@ -74,6 +74,7 @@ var guestRuns = []guestRun{
 		"clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, (void *)(RAM_END - 4), 0) = -EFAULT",
 		"clock_nanosleep(CLOCK_MONOTONIC, 0, (void *)0, 0) = -EFAULT", "nanosleep((void *)IOAPIC, 0) = -EFAULT",
 		"clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, 0) = -EINVAL", "clock_nanosleep(5, 0, &ts, 0) = -EINVAL",
+		"clock_gettime(CLOCK_MONOTONIC, (void *)(RAM_END - 4)): the last word of RAM untouched",
 		"== user task done", "== kernel thread done",
 		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
 	}},
