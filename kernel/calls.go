@@ -370,21 +370,27 @@ func callReboot(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 }
 
 func callSetscheduler(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-	return k.setScheduler(p, t, int(a.a[0]), int(a.a[1]), a.a[2]), true
+	return k.setScheduler(p, t, int(int32(a.a[0])), int(a.a[1]), a.a[2]), true
 }
 
 func callSetparam(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if a.a[1] == 0 || int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
 	}
-	return k.setScheduler(p, t, int(a.a[0]), o.policy, a.a[1]), true
+	return k.setScheduler(p, t, int(int32(a.a[0])), o.policy, a.a[1]), true
 }
 
 // setScheduler is sched_setscheduler(pid, policy, param) by caller:
 // setting a realtime policy needs the realtime capability (the realtime
 // LSM's group, or a kernel thread).
 func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param uint32) int64 {
+	if param == 0 || pid < 0 {
+		return -EINVAL // do_sched_setscheduler's first check
+	}
 	o := k.taskByPID(caller, pid)
 	if o == nil {
 		return -ESRCH
@@ -431,6 +437,9 @@ func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param ui
 }
 
 func callGetscheduler(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
@@ -439,6 +448,9 @@ func callGetscheduler(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) 
 }
 
 func callGetparam(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if a.a[1] == 0 || int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
@@ -486,6 +498,9 @@ func callPrioMin(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 }
 
 func callRRInterval(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true

@@ -75,6 +75,10 @@ var guestRuns = []guestRun{
 		"clock_nanosleep(CLOCK_MONOTONIC, 0, (void *)0, 0) = -EFAULT", "nanosleep((void *)IOAPIC, 0) = -EFAULT",
 		"clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, 0) = -EINVAL", "clock_nanosleep(5, 0, &ts, 0) = -EINVAL",
 		"clock_gettime(CLOCK_MONOTONIC, (void *)(RAM_END - 4)): the last word of RAM untouched",
+		// do_sched_setscheduler's first check
+		"sched_setscheduler(0, SCHED_OTHER, (void *)0) = -EINVAL", "sched_setscheduler(-1, SCHED_OTHER, &sp) = -EINVAL",
+		"sched_setparam(-1, &sp) = -EINVAL", "sched_getparam(0, (void *)0) = -EINVAL", "sched_getscheduler(-1) = -EINVAL",
+		"sched_setscheduler(12345, SCHED_OTHER, &sp) = -ESRCH",
 		"== user task done", "== kernel thread done",
 		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
 	}},

@@ -115,7 +115,13 @@ static void common_calls(void)
 	T(sched_setscheduler(-1, SCHED_OTHER, &sp));
 	T(sched_setscheduler(12345, SCHED_OTHER, &sp));
 	T(sched_setparam(0, (void *)IOAPIC));
+	T(sched_setparam(0, (void *)0));
+	T(sched_setparam(-1, &sp));
 	T(sched_getparam(0, (void *)LAPIC));
+	T(sched_getparam(0, (void *)0));
+	T(sched_getscheduler(-1));
+	T(sched_getscheduler(12345));
+	T(syscall(SYS_sched_rr_get_interval, -1, P(&ts)));
 	T(sched_setaffinity(0, sizeof mask, (void *)LAPIC));
 	T(sched_setaffinity(0, 2, &mask));
 	T(sched_getaffinity(0, sizeof mask, (void *)IOAPIC));
