@@ -73,9 +73,14 @@ func (k *Kernel) createTask(p *percpu, fn, data, nameAddr uint32, user bool, fla
 	if !k.inRAM(fn, 1) {
 		return -EFAULT
 	}
-	name := k.name(nameAddr)
-	if nameAddr != 0 && name == "" {
-		return -EFAULT
+	// The name is copied now, as kthread_run formats it into the task's
+	// comm: the caller may reuse its buffer for the next task's name.
+	var name string
+	if nameAddr != 0 {
+		var ok bool
+		if name, ok = k.readString(nameAddr); !ok {
+			return -EFAULT
+		}
 	}
 	kind := kindKthread
 	if user {

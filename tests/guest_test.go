@@ -151,6 +151,11 @@ var guestRuns = []guestRun{
 	{"deadlock-wait-event", "deadlock", []string{"--cmdline", "waitevent"}, 8, []string{
 		"preemptlab: kernel: deadlock: no task can ever run again:",
 		"  waiter (pid 1), TASK_UNINTERRUPTIBLE: waits on wait queue never_wq"}},
+	// Each task has the name it was created with, though both names
+	// were made in one buffer.
+	{"deadlock-names", "deadlock", []string{"--cmdline", "names"}, 8, []string{
+		"  waiter/0 (pid 1), TASK_UNINTERRUPTIBLE: waits on wait queue never_wq",
+		"  waiter/1 (pid 2), TASK_UNINTERRUPTIBLE: waits on wait queue never_wq"}},
 	// Every task exited: a normal end.
 	{"all-exited", "deadlock", []string{"--cmdline", "exit"}, 0, []string{
 		"leaver: bye", "preemptlab: kernel: every task has exited"}},

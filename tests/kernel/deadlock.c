@@ -9,6 +9,8 @@
  *	abba         abba1 on cpu0 and abba2 on cpu1 take lock_a and lock_b
  *	             in opposite orders, interrupts off: both CPUs spin
  *	exit         the only task exits: nothing is left, a normal end
+ *	names        waiter/0 and waiter/1, named in one buffer in turn,
+ *	             both sleep in wait_event
  */
 #include "preemptlab.h"
 
@@ -85,5 +87,12 @@ int main(void)
 	}
 	if (cmdline_has("exit"))
 		kthread_run(leaver, 0, "leaver");
+	if (cmdline_has("names")) {
+		char name[16];
+		for (int i = 0; i < 2; i++) {
+			snprintf(name, sizeof name, "waiter/%d", i);
+			kthread_run(waiter, 0, name);
+		}
+	}
 	start_kernel();
 }
