@@ -58,6 +58,11 @@ func (k *Kernel) requestIRQ(p *percpu, irq, handler, flags, nameAddr, dev uint32
 		return -EFAULT
 	}
 	name := k.name(nameAddr)
+	if nameAddr != 0 && name == "" {
+		if _, ok := k.readString(nameAddr); !ok {
+			return -EFAULT // as kthread_run's name
+		}
+	}
 	if name == "" {
 		name = fmt.Sprintf("irq%d", irq)
 	}

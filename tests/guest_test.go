@@ -79,6 +79,7 @@ var guestRuns = []guestRun{
 		"sched_setscheduler(0, SCHED_OTHER, (void *)0) = -EINVAL", "sched_setscheduler(-1, SCHED_OTHER, &sp) = -EINVAL",
 		"sched_setparam(-1, &sp) = -EINVAL", "sched_getparam(0, (void *)0) = -EINVAL", "sched_getscheduler(-1) = -EINVAL",
 		"sched_setscheduler(12345, SCHED_OTHER, &sp) = -ESRCH",
+		"request_irq(11, nop_irq, 0, (void *)IOAPIC, &dev) = -EFAULT",
 		"== user task done", "== kernel thread done",
 		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
 	}},
