@@ -7,6 +7,7 @@ package kernel
 
 import (
 	"fmt"
+	"strings"
 
 	"preemptlab/cpu"
 )
@@ -289,11 +290,42 @@ func (k *Kernel) mayBlock(p *percpu, t *Task, what string) bool {
 	case !k.started:
 		k.bug(p, what+" before start_kernel: the boot code cannot sleep")
 	case t.atomic() || !p.c.IF():
-		k.bug(p, fmt.Sprintf("scheduling while atomic: %s with preemption count %#x, interrupts %s", what, t.preemptCount, onOff(p.c.IF())))
+		// Linux's schedule() reports "scheduling while atomic"; a call
+		// that sleeps reaches its might_sleep() first.
+		bug := "sleeping function called from invalid context"
+		if what == "schedule" || what == "sched_yield" {
+			bug = "scheduling while atomic"
+		}
+		k.bug(p, fmt.Sprintf("%s: %s %s", bug, what, k.atomicContext(p, t)))
 	default:
 		return true
 	}
 	return false
+}
+
+// atomicContext says why the calling context of task t on CPU p may not
+// sleep, for the BUG reports: in hard-IRQ or softirq context (naming the
+// handler), with bottom halves, preemption or interrupts disabled, and
+// the preemption count and interrupt flag.
+func (k *Kernel) atomicContext(p *percpu, t *Task) string {
+	handler := ""
+	if n := len(t.upcalls); n > 0 {
+		handler = t.upcalls[n-1].what + ", "
+	}
+	var ctx string
+	switch {
+	case t.inIRQ():
+		ctx = "in hard-IRQ context"
+	case t.preemptCount&softirqMask != 0 && strings.HasPrefix(handler, "softirq "):
+		ctx = "in softirq context"
+	case t.preemptCount&softirqMask != 0:
+		ctx, handler = "with bottom halves disabled", ""
+	case t.preemptCount&preemptMask != 0:
+		ctx, handler = "with preemption disabled", ""
+	default:
+		ctx, handler = "with interrupts disabled", ""
+	}
+	return fmt.Sprintf("%s (%spreemption count %#x, interrupts %s)", ctx, handler, t.preemptCount, onOff(p.c.IF()))
 }
 
 func onOff(b bool) string {
@@ -625,7 +657,7 @@ func callTaskInfo(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 
 func callMightSleep(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if t.atomic() || !p.c.IF() {
-		k.bug(p, fmt.Sprintf("sleeping function called from invalid context: might_sleep() with preemption count %#x, interrupts %s", t.preemptCount, onOff(p.c.IF())))
+		k.bug(p, "sleeping function called from invalid context: might_sleep() "+k.atomicContext(p, t))
 		return 0, true
 	}
 	if k.model.Preempt == PreemptVoluntary && t.needResched {

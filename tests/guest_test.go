@@ -165,15 +165,26 @@ var guestRuns = []guestRun{
 		"preemptlab: kernel: deadlock: no task can ever run again:",
 		"  cpu0 spins with interrupts off on lock_b, held by abba2 (pid 2) on cpu1",
 		"  cpu1 spins with interrupts off on lock_a, held by abba1 (pid 1) on cpu0"}},
-	// A hard-IRQ handler that sleeps: a BUG, and the machine goes on.
+	// A hard-IRQ handler that sleeps: a BUG naming the context, the call
+	// fails, and the machine goes on.
 	{"irqsleep-msleep", "irqsleep", []string{"--cmdline", "msleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: msleep in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
 	{"irqsleep-completion", "irqsleep", []string{"--cmdline", "completion", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: wait_for_completion in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
 	{"irqsleep-schedule", "irqsleep", []string{"--cmdline", "schedule", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: BUG: scheduling while atomic: schedule in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
 	{"irqsleep-might-sleep", "irqsleep", []string{"--cmdline", "mightsleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: might_sleep() in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
+	{"irqsleep-softirq", "irqsleep", []string{"--cmdline", "softirq", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: msleep in softirq context (softirq NET_RX, preemption count 0x100, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
+		"sleepy_softirq: went on", "bystander: tick 2"}},
+	{"irqsleep-irqs-off", "irqsleep", []string{"--cmdline", "irqsoff"}, 0, []string{
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: msleep with interrupts disabled (preemption count 0x0, interrupts off): irqsoff (pid 1) on cpu0 at ...",
+		"irqsoff: went on", "bystander: tick 2"}},
 }
 
 // guestTimeout bounds one run in host time: each ends within a second.

@@ -4,7 +4,9 @@
  * kernel reports a BUG, the call fails, the handler and the machine go
  * on, and a bystander task powers off after 3 ms. The command line picks
  * the call: msleep, completion (wait_for_completion), schedule,
- * mightsleep (might_sleep, which only reports).
+ * mightsleep (might_sleep, which only reports); softirq makes the handler
+ * raise NET_RX_SOFTIRQ, whose action calls msleep; irqsoff makes the
+ * bystander call msleep with interrupts disabled first.
  */
 #include "preemptlab.h"
 
@@ -30,9 +32,18 @@ static irqreturn_t sleepy_irq(int irq, void *d)
 			schedule();
 		if (cmdline_has("mightsleep"))
 			might_sleep();
+		if (cmdline_has("softirq"))
+			raise_softirq(NET_RX_SOFTIRQ);
 		printk("sleepy_irq: went on\n");
 	}
 	return IRQ_HANDLED;
+}
+
+static void sleepy_softirq(struct softirq_action *a)
+{
+	(void)a;
+	msleep(1);
+	printk("sleepy_softirq: went on\n");
 }
 
 static int bystander(void *arg)
@@ -47,10 +58,23 @@ static int bystander(void *arg)
 	return 1;
 }
 
+static int irqsoff(void *arg)
+{
+	(void)arg;
+	local_irq_disable();
+	msleep(1);
+	local_irq_enable();
+	printk("irqsoff: went on\n");
+	return 0;
+}
+
 int main(void)
 {
 	if (request_irq(11, sleepy_irq, 0, "sleepy", &dev) != 0)
 		printk("request_irq failed\n");
+	open_softirq(NET_RX_SOFTIRQ, sleepy_softirq);
+	if (cmdline_has("irqsoff"))
+		kthread_run(irqsoff, 0, "irqsoff");
 	user_task_run(bystander, 0, "bystander", TASK_RT_GROUP);
 	start_kernel();
 }
