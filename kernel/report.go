@@ -137,6 +137,12 @@ func (k *Kernel) waitDescription(t *Task) string {
 	switch {
 	case t.waitingOn != "":
 		return "waits on " + t.waitingOn
+	case t.running && k.cpus[t.cpu].spin != nil && k.cpus[t.cpu].depth > 0:
+		return fmt.Sprintf("running on cpu%d, interrupted by a handler that spins on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+	case t.running && k.cpus[t.cpu].spin != nil:
+		return fmt.Sprintf("running on cpu%d, spinning on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+	case t.running:
+		return fmt.Sprintf("running on cpu%d, which cannot run", t.cpu)
 	case t.state == TaskRunning:
 		return "runnable, but its CPU cannot run"
 	}

@@ -163,6 +163,8 @@ var guestRuns = []guestRun{
 	// Two CPUs spinning on each other's lock with interrupts off.
 	{"deadlock-abba", "deadlock", []string{"--cmdline", "abba"}, 8, []string{
 		"preemptlab: kernel: deadlock: no task can ever run again:",
+		"  abba1 (pid 1), TASK_RUNNING: running on cpu0, spinning on lock_b",
+		"  abba2 (pid 2), TASK_RUNNING: running on cpu1, spinning on lock_a",
 		"  cpu0 spins with interrupts off on lock_b, held by abba2 (pid 2) on cpu1",
 		"  cpu1 spins with interrupts off on lock_a, held by abba1 (pid 1) on cpu0"}},
 	// A hard-IRQ handler that sleeps: a BUG naming the context, the call
