@@ -86,6 +86,19 @@ func (k *Kernel) createTask(p *percpu, fn, data, nameAddr uint32, user bool, fla
 	if user {
 		kind = kindUser
 	}
+	// The stacks first: a task that cannot have them is never made (it
+	// would stay in the task list, and in the pid space, with no context).
+	kstack := k.allocStack(kstackSize)
+	if kstack == 0 {
+		return -ENOMEM
+	}
+	var ustack uint32
+	if user {
+		if ustack = k.allocStack(ustackSize); ustack == 0 {
+			k.freeStack(kstack, kstackSize)
+			return -ENOMEM
+		}
+	}
 	k.charge(p, k.costs.TaskCreate)
 	t := k.newTask(name, kind)
 	if t.Comm == "" {
@@ -100,20 +113,13 @@ func (k *Kernel) createTask(p *percpu, fn, data, nameAddr uint32, user bool, fla
 		t.affinity = 1 << uint(cpuBound)
 		t.cpu = cpuBound
 	}
-	t.kstack = k.allocStack(kstackSize)
-	if t.kstack == 0 {
-		return -ENOMEM
-	}
+	t.kstack = kstack
 	t.kstackTop = t.kstack + kstackSize
 	var frame [8]byte // the return address, then the argument
 	binary.LittleEndian.PutUint32(frame[4:], data)
 	if user {
 		t.rtGroup = flags&TaskRTGroup != 0
-		t.ustack = k.allocStack(ustackSize)
-		if t.ustack == 0 {
-			k.freeStack(t.kstack, kstackSize)
-			return -ENOMEM
-		}
+		t.ustack = ustack
 		t.ustackTop = t.ustack + ustackSize
 		binary.LittleEndian.PutUint32(frame[:], k.textBase+offUserRet)
 		sp := t.ustackTop - 16

@@ -356,8 +356,9 @@ func runFuzzBounded(img *fuzzImage, data []byte) (*fuzzResult, fuzzRun, error) {
 }
 
 // internalBug are the parts of a report that mean the kernel itself went
-// wrong, whatever the image did.
-var internalBug = []string{"ran after it exited"}
+// wrong, whatever the image did: a task run after its exit, a task run
+// with a context nobody made (a null code segment).
+var internalBug = []string{"ran after it exited", "\n  at 0000:"}
 
 // checkFuzz checks a run's ending and its calls' results.
 func checkFuzz(run fuzzRun, out *fuzzResult) error {
@@ -554,6 +555,20 @@ var fuzzSeeds = []fuzzSeed{
 		call(lK0, SysClockGettime, konst(ClockMonotonic), fuzzSeedArg{9, 0}),
 		call(lK0, SvcMsleep, small(1)),
 	}},
+	// One CPU, so that the new tasks wait: RAM runs out, then the pids
+	// past the last task made are woken.
+	{"enomem-task", [2]byte{1, 0}, append(repeat(18, call(lK0, SvcUserTaskRun, fn(0), small(0), str(0), small(0))),
+		call(lK0, SvcWakeUpProcess, small(17)), call(lK0, SvcWakeUpProcess, small(18)), call(lK0, SvcWakeUpProcess, small(19)),
+		call(lK0, SvcMsleep, small(1)))},
+}
+
+// repeat returns n copies of c.
+func repeat(n int, c fuzzSeedCall) []fuzzSeedCall {
+	var l []fuzzSeedCall
+	for range n {
+		l = append(l, c)
+	}
+	return l
 }
 
 // TestWriteFuzzSeeds rewrites testdata/fuzz/FuzzHypercall/seed-NAME from
