@@ -560,6 +560,15 @@ var fuzzSeeds = []fuzzSeed{
 	{"enomem-task", [2]byte{1, 0}, append(repeat(18, call(lK0, SvcUserTaskRun, fn(0), small(0), str(0), small(0))),
 		call(lK0, SvcWakeUpProcess, small(17)), call(lK0, SvcWakeUpProcess, small(18)), call(lK0, SvcWakeUpProcess, small(19)),
 		call(lK0, SvcMsleep, small(1)))},
+	// Threaded IRQs, one CPU, RAM used up by tasks: request_irq cannot
+	// make the IRQ thread; then a handler that needs none is added to the
+	// line, which interrupts.
+	{"enomem-irq-thread", [2]byte{1 | 6<<1, traffic}, append(append(
+		repeat(18, call(lK0, SvcUserTaskRun, fn(0), small(0), str(0), small(0))),
+		repeat(10, call(lK0, SvcKthreadRun, fn(0), small(0), str(0)))...),
+		call(lK0, SvcRequestIRQ, konst(11), fn(1), small(0), str(0), scratch(0)),
+		call(lK0, SvcRequestIRQ, konst(11), fn(1), konst(IRQFNoThread), str(0), scratch(4)),
+		call(lK0, SvcMsleep, small(2)))},
 }
 
 // repeat returns n copies of c.
