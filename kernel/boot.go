@@ -42,11 +42,24 @@ func (k *Kernel) kernelDaemon(p *percpu, comm string, kind taskKind, body func(p
 	t := k.newTask(comm, kind)
 	t.affinity = 1 << uint(p.id)
 	t.cpu = p.id
-	t.kstack = k.allocStack(kstackSize)
+	t.kstack = k.kernelStack(p, comm)
 	t.kstackTop = t.kstack + kstackSize
 	t.state = TaskInterruptible
 	t.resume = body
 	return t
+}
+
+// kernelStack allocates the kernel stack of one of the kernel's own
+// tasks (an idle task, ksoftirqd, a softirq thread). When RAM has no
+// room left — the image's tasks took it — the run ends with a panic, as
+// Linux's boot does when it cannot spawn them: the task would otherwise
+// run on a stack at address 0.
+func (k *Kernel) kernelStack(p *percpu, who string) uint32 {
+	s := k.allocStack(kstackSize)
+	if s == 0 {
+		k.panic(p, fmt.Sprintf("no memory for the kernel stack of %s: the image's tasks took all of it (--mem gives the machine more)", who))
+	}
+	return s
 }
 
 // wakeUpNew is wake_up_new_task: a new task's first run is queued.
@@ -180,7 +193,7 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 	}
 	k.started = true
 	boot := p.curr
-	boot.kstack = k.allocStack(kstackSize)
+	boot.kstack = k.kernelStack(p, boot.Comm)
 	boot.kstackTop = boot.kstack + kstackSize
 	for _, q := range k.cpus[1:] {
 		idle := k.newTask(fmt.Sprintf("swapper/%d", q.id), kindIdle)
@@ -188,12 +201,15 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 		k.nextPID--
 		idle.affinity = 1 << uint(q.id)
 		idle.cpu = q.id
-		idle.kstack = k.allocStack(kstackSize)
+		idle.kstack = k.kernelStack(q, idle.Comm)
 		idle.kstackTop = idle.kstack + kstackSize
 		q.idle = idle
 	}
 	for _, q := range k.cpus {
 		k.startSoftirqThreads(q)
+	}
+	if k.ended {
+		return 0 // out of memory for the kernel's own stacks
 	}
 	k.cpuUp(p)
 	// Start the application processors as Linux's do_boot_cpu does:

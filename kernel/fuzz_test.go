@@ -253,6 +253,20 @@ type fuzzResult struct {
 	done  [fuzzLists]uint32
 	rets  [fuzzLists][fuzzOps]uint32
 	trace uint64
+	// broken is what is wrong in the kernel's state at the end, if
+	// anything.
+	broken string
+}
+
+// brokenState checks the kernel's state at the end of a run: every task
+// that can run has a kernel stack.
+func brokenState(k *Kernel) string {
+	for _, t := range k.tasks {
+		if t.state != taskDead && t.kstack == 0 && (k.started || t.kind != kindIdle) {
+			return fmt.Sprintf("%v (kind %d, state %d) has no kernel stack", t, t.kind, t.state)
+		}
+	}
+	return ""
 }
 
 // hashTracer hashes every event, as a trace would print it.
@@ -322,7 +336,7 @@ func runFuzz(img *fuzzImage, data []byte) (out *fuzzResult, run fuzzRun, err err
 	}
 	copy(m.RAM()[img.inputLo:], in)
 	res := m.Run()
-	out = &fuzzResult{res: *res, log: log.String(), trace: ht.h}
+	out = &fuzzResult{res: *res, log: log.String(), trace: ht.h, broken: brokenState(k)}
 	out.res.Fault = nil
 	ram := m.RAM()
 	for i := range out.rets {
@@ -378,6 +392,9 @@ func checkFuzz(run fuzzRun, out *fuzzResult) error {
 	case emu.ExitBudget:
 	default:
 		return fmt.Errorf("the run ended as %d, status %d: %s", res.Kind, res.Status, res.Message)
+	}
+	if out.broken != "" && res.Status != StatusPanic {
+		return fmt.Errorf("the run ended with the kernel in a broken state: %s", out.broken)
 	}
 	for _, s := range internalBug {
 		if strings.Contains(res.Message, s) || strings.Contains(out.log, s) {
@@ -569,6 +586,13 @@ var fuzzSeeds = []fuzzSeed{
 		call(lK0, SvcRequestIRQ, konst(11), fn(1), small(0), str(0), scratch(0)),
 		call(lK0, SvcRequestIRQ, konst(11), fn(1), konst(IRQFNoThread), str(0), scratch(4)),
 		call(lK0, SvcMsleep, small(2)))},
+	// RAM used up by tasks before start_kernel: no room is left for the
+	// kernel's own stacks (idle, ksoftirqd, the softirq threads).
+	{"enomem-boot", [2]byte{4 << 1, 0}, append(append(
+		repeat(13, call(lBoot, SvcUserTaskRun, fn(0), small(0), str(0), small(0))),
+		repeat(2, call(lBoot, SvcKthreadRun, fn(0), small(0), str(0)))...),
+		call(lBoot, SvcOpenSoftirq, konst(NetRXSoftirq), fn(2)), call(lK0, SvcRaiseSoftirq, konst(NetRXSoftirq)),
+		call(lK0, SvcMsleep, small(1)))},
 }
 
 // repeat returns n copies of c.
