@@ -149,10 +149,19 @@ func (k *Kernel) sleepUntil(p *percpu, t *Task, a *callArgs, expires uint64, sta
 		t.sleepTimer.task = t
 	}
 	k.hrtimerStart(p, t.sleepTimer, expires)
-	k.block(p, t, a, state, what, func(p *percpu) {
+	// Woken before its time — wake_up_process, as no signal ends a
+	// sleep here — the task sleeps on, as the loops of Linux's msleep
+	// and do_nanosleep do.
+	var sleep func(p *percpu)
+	sleep = func(p *percpu) {
+		if k.now(p) < expires && t.sleepTimer.queued {
+			k.block(p, t, a, state, what, sleep)
+			return
+		}
 		k.hrtimerCancel(t.sleepTimer)
 		k.complete(p, t, a, 0)
-	})
+	}
+	k.block(p, t, a, state, what, sleep)
 	return 0, false
 }
 
