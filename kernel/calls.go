@@ -7,6 +7,7 @@ package kernel
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"preemptlab/cpu"
@@ -740,7 +741,11 @@ func callWaitForCompletion(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, b
 			k.complete(p, t, a, 0)
 			return
 		}
-		o.waiters = append(o.waiters, t)
+		// Queued once: a waiter woken by something else (wake_up_process)
+		// is still queued when it waits on.
+		if !slices.Contains(o.waiters, t) {
+			o.waiters = append(o.waiters, t)
+		}
 		k.block(p, t, a, TaskUninterruptible, "completion "+o.name, wait)
 	}
 	wait(p)
