@@ -259,11 +259,54 @@ type fuzzResult struct {
 }
 
 // brokenState checks the kernel's state at the end of a run: every task
-// that can run has a kernel stack.
+// that can run has a kernel stack; each CPU's current task runs there and
+// nowhere else; a queued task is on one run queue once, runnable, not
+// running, and the queues' counts add up.
 func brokenState(k *Kernel) string {
 	for _, t := range k.tasks {
 		if t.state != taskDead && t.kstack == 0 && (k.started || t.kind != kindIdle) {
 			return fmt.Sprintf("%v (kind %d, state %d) has no kernel stack", t, t.kind, t.state)
+		}
+	}
+	if !k.started {
+		return ""
+	}
+	where := map[*Task]string{}
+	for _, p := range k.cpus {
+		if !p.online {
+			continue
+		}
+		if t := p.curr; !t.running || t.cpu != p.id {
+			return fmt.Sprintf("cpu%d's current task %v has running %v, cpu %d", p.id, t, t.running, t.cpu)
+		}
+		nrRT := 0
+		queued := append([]*Task(nil), p.rq.fair...)
+		for prio, l := range p.rq.rt {
+			nrRT += len(l)
+			for _, t := range l {
+				if t.prio != prio {
+					return fmt.Sprintf("%v is queued at priority %d on cpu%d, but its priority is %d", t, prio, p.id, t.prio)
+				}
+			}
+			queued = append(queued, l...)
+		}
+		if nrRT != p.rq.nrRT {
+			return fmt.Sprintf("cpu%d counts %d queued realtime tasks, its lists hold %d", p.id, p.rq.nrRT, nrRT)
+		}
+		for _, t := range queued {
+			here := fmt.Sprintf("queued on cpu%d", p.id)
+			if w, ok := where[t]; ok {
+				return fmt.Sprintf("%v is %s and %s", t, w, here)
+			}
+			where[t] = here
+			switch {
+			case t.running:
+				return fmt.Sprintf("%v is %s and running", t, here)
+			case !t.onRQ || t.cpu != p.id:
+				return fmt.Sprintf("%v is %s with onRQ %v, cpu %d", t, here, t.onRQ, t.cpu)
+			case t.state == taskDead:
+				return fmt.Sprintf("%v is %s, but dead", t, here)
+			}
 		}
 	}
 	return ""

@@ -9,7 +9,8 @@
  * initialises, of the functions and strings below.
  *
  * Run alone (no input written), it makes no call and ends when its tasks
- * have exited.
+ * have exited. main is one of the functions the fuzzer may pass, so it
+ * may run again, in any context.
  */
 #include "preemptlab.h"
 
@@ -130,5 +131,10 @@ int main(void)
 	if (kthread_run_on(kern_list, (void *)LIST_KERN1, "fuzz-k1", 1) < 0)
 		kthread_run(kern_list, (void *)LIST_KERN1, "fuzz-k1");
 	user_task_run(user_list, (void *)LIST_USER, "fuzz-user", 0);
-	start_kernel();
+	__pl_call0(__PL_start_kernel);
+	/* start_kernel returned: main was called again, as a function the
+	 * fuzzer passed (a thread's, a handler's, a system call's). End the
+	 * task rather than run on into whatever follows. */
+	for (;;)
+		__pl_call1(__PL_do_exit, 0);
 }
