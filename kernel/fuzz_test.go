@@ -611,6 +611,10 @@ var fuzzSeeds = []fuzzSeed{
 		call(lK0, SvcDoExit, small(1)),
 	}},
 	{"boot-exit", [2]byte{0, 0}, []fuzzSeedCall{call(lBoot, SysExit, small(0))}},
+	// A sleep of a few microseconds (the time since boot) in the boot code.
+	{"boot-nanosleep", [2]byte{0, 0}, []fuzzSeedCall{
+		call(lBoot, SysClockGettime, konst(ClockMonotonic), scratch(0)), call(lBoot, SysNanosleep, scratch(0)),
+	}},
 	{"kernel-text", [2]byte{0, 0}, []fuzzSeedCall{
 		call(lK0, SysClockGettime, konst(ClockMonotonic), fuzzSeedArg{9, 0}),
 		call(lK0, SvcMsleep, small(1)),

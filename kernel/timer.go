@@ -154,7 +154,7 @@ func (k *Kernel) sleepUntil(p *percpu, t *Task, a *callArgs, expires uint64, sta
 	// and do_nanosleep do.
 	var sleep func(p *percpu)
 	sleep = func(p *percpu) {
-		if k.now(p) < expires && t.sleepTimer.queued {
+		if t.woken && k.now(p) < expires && t.sleepTimer.queued {
 			k.block(p, t, a, state, what, sleep)
 			return
 		}
@@ -201,6 +201,13 @@ func (k *Kernel) clockNanosleep(p *percpu, t *Task, a *callArgs, clock, flags, r
 	ns, err := k.timespecNS(req)
 	if err != 0 {
 		return err, true
+	}
+	what := "clock_nanosleep"
+	if a.nr == SysNanosleep {
+		what = "nanosleep"
+	}
+	if !k.mayBlock(p, t, what) {
+		return -EINVAL, true
 	}
 	expires := k.nsToCyclesCeil(ns)
 	if flags&TimerAbstime == 0 {

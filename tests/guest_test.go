@@ -80,6 +80,9 @@ var guestRuns = []guestRun{
 		"sched_setparam(-1, &sp) = -EINVAL", "sched_getparam(0, (void *)0) = -EINVAL", "sched_getscheduler(-1) = -EINVAL",
 		"sched_setscheduler(12345, SCHED_OTHER, &sp) = -ESRCH",
 		"request_irq(11, nop_irq, 0, (void *)IOAPIC, &dev) = -EFAULT",
+		// sleeping in the boot code
+		"nanosleep(&ts, 0) = -EINVAL",
+		"preemptlab: kernel: BUG: nanosleep before start_kernel: the boot code cannot sleep: swapper/0 (pid 0) on cpu0 at ...",
 		"== user task done", "== kernel thread done",
 		"preemptlab: kernel: BUG: spin_lock: lock pointer 0xfee00000 is outside RAM: kthread (pid 1) on cpu0 at 0x00100c08 (syscall+0x28)",
 	}},
@@ -176,6 +179,9 @@ var guestRuns = []guestRun{
 	// fails, and the machine goes on.
 	{"irqsleep-msleep", "irqsleep", []string{"--cmdline", "msleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
 		"preemptlab: kernel: BUG: sleeping function called from invalid context: msleep in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
+		"sleepy_irq: went on", "bystander: tick 2"}},
+	{"irqsleep-nanosleep", "irqsleep", []string{"--cmdline", "nanosleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: nanosleep in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
 	{"irqsleep-completion", "irqsleep", []string{"--cmdline", "completion", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
 		"preemptlab: kernel: BUG: sleeping function called from invalid context: wait_for_completion in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",

@@ -247,6 +247,8 @@ int main(void)
 	T(syscall(__PL_msleep, 1));
 	T(syscall(__PL_schedule));
 	T(syscall(__PL_wait_for_completion, P(&done)));
+	ts.tv_nsec = 1000000;
+	T(nanosleep(&ts, 0));
 	kthread_run(kernel_thread, 0, "kthread");
 	start_kernel();
 }

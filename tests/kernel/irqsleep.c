@@ -3,10 +3,11 @@
  * runs (the traffic device on IRQ 11: --traffic irq=11,rate=...): the
  * kernel reports a BUG, the call fails, the handler and the machine go
  * on, and a bystander task powers off after 3 ms. The command line picks
- * the call: msleep, completion (wait_for_completion), schedule,
+ * the call: msleep, nanosleep, completion (wait_for_completion), schedule,
  * mightsleep (might_sleep, which only reports); softirq makes the handler
  * raise NET_RX_SOFTIRQ, whose action calls msleep; irqsoff makes the
- * bystander call msleep with interrupts disabled first.
+ * bystander call msleep with interrupts disabled first; exit makes the
+ * handler call do_exit, which is fatal in interrupt context.
  */
 #include "preemptlab.h"
 
@@ -30,10 +31,16 @@ static irqreturn_t sleepy_irq(int irq, void *d)
 			wait_for_completion(&never);
 		if (cmdline_has("schedule"))
 			schedule();
+		if (cmdline_has("nanosleep")) {
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, 0);
+		}
 		if (cmdline_has("mightsleep"))
 			might_sleep();
 		if (cmdline_has("softirq"))
 			raise_softirq(NET_RX_SOFTIRQ);
+		if (cmdline_has("exit"))
+			do_exit(0);
 		printk("sleepy_irq: went on\n");
 	}
 	return IRQ_HANDLED;
