@@ -341,6 +341,12 @@ func callExit(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		k.fatal(p, StatusPanic, "exit called by the image's boot code, before start_kernel")
 		return 0, false
 	}
+	if t.inInterrupt() {
+		// An interrupt handler or softirq action has no task of its own
+		// to end: it would end the task it interrupted (do_exit's check).
+		k.panic(p, "Aiee, killing interrupt handler! (exit "+k.atomicContext(p, t)+")")
+		return 0, false
+	}
 	k.doExit(p, t, int(int32(a.a[0])))
 	return 0, false
 }

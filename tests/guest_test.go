@@ -183,6 +183,9 @@ var guestRuns = []guestRun{
 	{"irqsleep-nanosleep", "irqsleep", []string{"--cmdline", "nanosleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
 		"preemptlab: kernel: BUG: sleeping function called from invalid context: nanosleep in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
+	// A handler that calls do_exit would end the task it interrupted.
+	{"irqsleep-exit", "irqsleep", []string{"--cmdline", "exit", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 4, []string{
+		"preemptlab: kernel: Kernel panic - not syncing: cpu0: Aiee, killing interrupt handler! (exit in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on))"}},
 	{"irqsleep-completion", "irqsleep", []string{"--cmdline", "completion", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{
 		"preemptlab: kernel: BUG: sleeping function called from invalid context: wait_for_completion in hard-IRQ context (interrupt handler sleepy, preemption count 0x10000, interrupts on): swapper/0 (pid 0) on cpu0 at ...",
 		"sleepy_irq: went on", "bystander: tick 2"}},
