@@ -6,6 +6,7 @@ package kernel
 // as NO_HZ_IDLE does), sleeping, and the clocks.
 
 import (
+	"math/bits"
 	"sort"
 
 	"preemptlab/cpu"
@@ -190,8 +191,20 @@ func (k *Kernel) putTimespec(addr uint32, ns uint64) bool {
 	return k.writeU32(addr, uint32(ns/1_000_000_000)) && k.writeU32(addr+4, uint32(ns%1_000_000_000))
 }
 
-// nsToCyclesCeil converts a time in ns to the first cycle at or after it.
-func (k *Kernel) nsToCyclesCeil(ns uint64) uint64 { return (ns*k.mhz + 999) / 1000 }
+// never is the cycle of a time too far for any run to reach (at 1000
+// MHz, in 292 years): sleeps to times past it end there, so that a
+// sleep's length can never wrap the cycle counter round to a short one.
+const never = 1 << 63
+
+// nsToCyclesCeil converts a time in ns to the first cycle at or after it,
+// or never if that is later.
+func (k *Kernel) nsToCyclesCeil(ns uint64) uint64 {
+	hi, lo := bits.Mul64(ns, k.mhz)
+	if hi != 0 || lo/1000 >= never {
+		return never
+	}
+	return (lo + 999) / 1000
+}
 
 // clockNanosleep is clock_nanosleep(clock, flags, req, rem).
 func (k *Kernel) clockNanosleep(p *percpu, t *Task, a *callArgs, clock, flags, req uint32) (int64, bool) {
@@ -211,7 +224,7 @@ func (k *Kernel) clockNanosleep(p *percpu, t *Task, a *callArgs, clock, flags, r
 	}
 	expires := k.nsToCyclesCeil(ns)
 	if flags&TimerAbstime == 0 {
-		expires += k.now(p)
+		expires = min(expires+k.now(p), never) // both below never: no wrap
 	}
 	return k.sleepUntil(p, t, a, expires, TaskInterruptible, "hrtimer_nanosleep")
 }
