@@ -38,8 +38,11 @@ const (
 	fuzzOps    = 48
 	fuzzLists  = 4 // boot, kernel thread on cpu0, on cpu1, user task
 	fuzzOpSize = 24
-	// a list: n, the ops, their results, done
-	fuzzListSize = 4 + fuzzOps*fuzzOpSize + fuzzOps*4 + 4
+	// a list: n, claimed, cpl, the ops, their results, done
+	fuzzListOps  = 12
+	fuzzListRets = fuzzListOps + fuzzOps*fuzzOpSize
+	fuzzListDone = fuzzListRets + fuzzOps*4
+	fuzzListSize = fuzzListDone + 4
 	fuzzListBoot = 0
 	fuzzListUser = 3
 )
@@ -251,6 +254,7 @@ type fuzzResult struct {
 	res   emu.Result
 	log   string
 	done  [fuzzLists]uint32
+	cpl   [fuzzLists]uint32 // the privilege level the list ran at
 	rets  [fuzzLists][fuzzOps]uint32
 	trace uint64
 	// broken is what is wrong in the kernel's state at the end, if
@@ -370,7 +374,7 @@ func runFuzz(img *fuzzImage, data []byte) (out *fuzzResult, run fuzzRun, err err
 		b := in[8+i*fuzzListSize:]
 		binary.LittleEndian.PutUint32(b, uint32(len(ops)))
 		for j, op := range ops {
-			o := b[4+j*fuzzOpSize:]
+			o := b[fuzzListOps+j*fuzzOpSize:]
 			binary.LittleEndian.PutUint32(o, op.nr)
 			for n, a := range op.a {
 				binary.LittleEndian.PutUint32(o[4+4*n:], a)
@@ -384,9 +388,10 @@ func runFuzz(img *fuzzImage, data []byte) (out *fuzzResult, run fuzzRun, err err
 	ram := m.RAM()
 	for i := range out.rets {
 		b := ram[img.inputLo+8+uint32(i)*fuzzListSize:]
-		out.done[i] = binary.LittleEndian.Uint32(b[4+fuzzOps*fuzzOpSize+fuzzOps*4:])
+		out.done[i] = binary.LittleEndian.Uint32(b[fuzzListDone:])
+		out.cpl[i] = binary.LittleEndian.Uint32(b[8:])
 		for j := range out.rets[i] {
-			out.rets[i][j] = binary.LittleEndian.Uint32(b[4+fuzzOps*fuzzOpSize+4*j:])
+			out.rets[i][j] = binary.LittleEndian.Uint32(b[fuzzListRets+4*j:])
 		}
 	}
 	return out, r, nil
@@ -451,9 +456,9 @@ func checkFuzz(run fuzzRun, out *fuzzResult) error {
 			_, known := callTable[op.nr]
 			internal := op.nr == SvcUpcallReturn || op.nr == SvcAPStarted
 			switch {
-			case i == fuzzListUser && op.nr >= ServiceFirst:
+			case out.cpl[i] == 3 && op.nr >= ServiceFirst:
 				if got != -EPERM {
-					return fmt.Errorf("user call %d, %#x%v: %d, want -EPERM", j, op.nr, op.a, got)
+					return fmt.Errorf("list %d (user mode) call %d, %#x%v: %d, want -EPERM", i, j, op.nr, op.a, got)
 				}
 			case !known && !internal && (op.nr < SysImageFirst || op.nr > SysImageLast):
 				if got != -ENOSYS {

@@ -22,9 +22,14 @@ struct fuzz_op {
 	u32 nr, a[5];
 };
 
-/* One caller's list: the calls, then what the guest writes back. */
+/* One caller's list: the calls, then what the guest writes back. The
+ * first task to run a list claims it (main may run again, in another
+ * mode or context, and find its lists claimed) and records its
+ * privilege level. */
 struct fuzz_list {
 	u32 n;
+	u32 claimed;
+	u32 cpl;
 	struct fuzz_op op[FUZZ_OPS];
 	u32 ret[FUZZ_OPS];
 	u32 done;
@@ -93,7 +98,12 @@ const void *const fuzz_refs[] = {
 
 static void run_list(struct fuzz_list *l)
 {
-	u32 n = l->n < FUZZ_OPS ? l->n : FUZZ_OPS;
+	u32 n = l->n < FUZZ_OPS ? l->n : FUZZ_OPS, claimed = 1, cs;
+	__asm__ volatile("xchgl %0, %1" : "+r"(claimed), "+m"(l->claimed));
+	if (claimed)
+		return;
+	__asm__ volatile("movl %%cs, %0" : "=r"(cs));
+	l->cpl = cs & 3;
 	for (u32 i = 0; i < n; i++) {
 		struct fuzz_op *op = &l->op[i];
 		l->ret[i] = __pl_call5(op->nr, op->a[0], op->a[1], op->a[2], op->a[3], op->a[4]);
