@@ -567,7 +567,9 @@ func callSetaffinity(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return -EFAULT, true
 	}
 	mask &= 1<<uint(len(k.cpus)) - 1
-	if mask == 0 || o.kind == kindIdle {
+	// The idle tasks and the per-CPU softirq threads stay on their CPU
+	// (Linux's PF_NO_SETAFFINITY).
+	if mask == 0 || o.kind == kindIdle || o.kind == kindSoftirq {
 		return -EINVAL, true
 	}
 	o.affinity = uint64(mask)

@@ -186,6 +186,10 @@ static void kernel_calls(void)
 	T(syscall(__PL_wake_up_process, -5));
 	T(syscall(__PL_console_write, LAPIC, 4));
 	T(syscall(__PL_console_write, P(buf), 0x80000000u));
+	/* pid 2 is ksoftirqd/0 (made by start_kernel after this thread; nice
+	 * 19, priority 139). */
+	T(task_info(2, TASK_INFO_PRIO));
+	T(sched_setaffinity(2, sizeof mask, &mask));
 }
 
 /* Kernel services from a user task: every one is -EPERM. */
