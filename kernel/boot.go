@@ -42,11 +42,24 @@ func (k *Kernel) kernelDaemon(p *percpu, comm string, kind taskKind, body func(p
 	t := k.newTask(comm, kind)
 	t.affinity = 1 << uint(p.id)
 	t.cpu = p.id
-	t.kstack = k.allocStack(kstackSize)
+	t.kstack = k.kernelStack(p, comm)
 	t.kstackTop = t.kstack + kstackSize
 	t.state = TaskInterruptible
 	t.resume = body
 	return t
+}
+
+// kernelStack allocates the kernel stack of one of the kernel's own
+// tasks (an idle task, ksoftirqd, a softirq thread). When RAM has no
+// room left — the image's tasks took it — the run ends with a panic, as
+// Linux's boot does when it cannot spawn them: the task would otherwise
+// run on a stack at address 0.
+func (k *Kernel) kernelStack(p *percpu, who string) uint32 {
+	s := k.allocStack(kstackSize)
+	if s == 0 {
+		k.panic(p, fmt.Sprintf("no memory for the kernel stack of %s: the image's tasks took all of it (--mem gives the machine more)", who))
+	}
+	return s
 }
 
 // wakeUpNew is wake_up_new_task: a new task's first run is queued.
@@ -73,13 +86,31 @@ func (k *Kernel) createTask(p *percpu, fn, data, nameAddr uint32, user bool, fla
 	if !k.inRAM(fn, 1) {
 		return -EFAULT
 	}
-	name := k.name(nameAddr)
-	if nameAddr != 0 && name == "" {
-		return -EFAULT
+	// The name is copied now, as kthread_run formats it into the task's
+	// comm: the caller may reuse its buffer for the next task's name.
+	var name string
+	if nameAddr != 0 {
+		var ok bool
+		if name, ok = k.readString(nameAddr); !ok {
+			return -EFAULT
+		}
 	}
 	kind := kindKthread
 	if user {
 		kind = kindUser
+	}
+	// The stacks first: a task that cannot have them is never made (it
+	// would stay in the task list, and in the pid space, with no context).
+	kstack := k.allocStack(kstackSize)
+	if kstack == 0 {
+		return -ENOMEM
+	}
+	var ustack uint32
+	if user {
+		if ustack = k.allocStack(ustackSize); ustack == 0 {
+			k.freeStack(kstack, kstackSize)
+			return -ENOMEM
+		}
 	}
 	k.charge(p, k.costs.TaskCreate)
 	t := k.newTask(name, kind)
@@ -95,20 +126,13 @@ func (k *Kernel) createTask(p *percpu, fn, data, nameAddr uint32, user bool, fla
 		t.affinity = 1 << uint(cpuBound)
 		t.cpu = cpuBound
 	}
-	t.kstack = k.allocStack(kstackSize)
-	if t.kstack == 0 {
-		return -ENOMEM
-	}
+	t.kstack = kstack
 	t.kstackTop = t.kstack + kstackSize
 	var frame [8]byte // the return address, then the argument
 	binary.LittleEndian.PutUint32(frame[4:], data)
 	if user {
 		t.rtGroup = flags&TaskRTGroup != 0
-		t.ustack = k.allocStack(ustackSize)
-		if t.ustack == 0 {
-			k.freeStack(t.kstack, kstackSize)
-			return -ENOMEM
-		}
+		t.ustack = ustack
 		t.ustackTop = t.ustack + ustackSize
 		binary.LittleEndian.PutUint32(frame[:], k.textBase+offUserRet)
 		sp := t.ustackTop - 16
@@ -169,7 +193,7 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 	}
 	k.started = true
 	boot := p.curr
-	boot.kstack = k.allocStack(kstackSize)
+	boot.kstack = k.kernelStack(p, boot.Comm)
 	boot.kstackTop = boot.kstack + kstackSize
 	for _, q := range k.cpus[1:] {
 		idle := k.newTask(fmt.Sprintf("swapper/%d", q.id), kindIdle)
@@ -177,12 +201,15 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 		k.nextPID--
 		idle.affinity = 1 << uint(q.id)
 		idle.cpu = q.id
-		idle.kstack = k.allocStack(kstackSize)
+		idle.kstack = k.kernelStack(q, idle.Comm)
 		idle.kstackTop = idle.kstack + kstackSize
 		q.idle = idle
 	}
 	for _, q := range k.cpus {
 		k.startSoftirqThreads(q)
+	}
+	if k.ended {
+		return 0 // out of memory for the kernel's own stacks
 	}
 	k.cpuUp(p)
 	// Start the application processors as Linux's do_boot_cpu does:
@@ -198,12 +225,15 @@ func (k *Kernel) startKernel(p *percpu) int64 {
 	return 0
 }
 
-// cpuUp brings CPU p into the kernel: its GDT, its local APIC (enabled,
+// cpuUp brings CPU p into the kernel: its GDT and TSS, its local APIC (enabled,
 // LINT0/1 masked, the timer in TSC-deadline mode on LOCAL_TIMER_VECTOR),
 // its idle task as current, its tick.
 func (k *Kernel) cpuUp(p *percpu) {
 	c := p.c
 	c.GDTR = cpu.DescriptorTable{Base: k.textBase + offGDT, Limit: gdtSize*8 - 1}
+	// TR still held the reset value, a TSS at address 0, whose "I/O
+	// bitmap" there let user tasks reach every port.
+	c.TR = cpu.Segment{Sel: tssSel, Base: k.textBase + offTSS, Limit: tssLimit, Access: 0x8B}
 	l := k.m.LAPIC(p.id)
 	l.Write(lapicSVR, 0x100|vecSpurious)
 	l.Write(lapicLINT0, 1<<16)
@@ -222,7 +252,13 @@ func (k *Kernel) cpuUp(p *percpu) {
 
 // apStarted is an application processor leaving its trampoline.
 func (k *Kernel) apStarted(p *percpu) {
-	if p.online || p.idle == nil || p.c.EIP != k.apPage+apPM32+0x16 {
+	if p.online {
+		// A task made it, not a processor's start-up code: an internal
+		// call, -EINVAL (see abi.go).
+		p.c.R[cpu.EAX] = negErrno(EINVAL)
+		return
+	}
+	if p.idle == nil || p.c.EIP != k.apPage+apPM32+0x16 {
 		k.fault(p, "the application processors' start-up call was made from elsewhere", p.c.EIP-2)
 		return
 	}

@@ -7,6 +7,8 @@ package kernel
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"preemptlab/cpu"
 )
@@ -71,7 +73,10 @@ var callTable = map[uint32]callFn{
 	SvcUserTaskRun: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return k.createTask(p, a.a[0], a.a[1], a.a[2], true, a.a[3], -1), true
 	},
-	SvcDoExit:   callExit,
+	SvcDoExit: callExit,
+	SvcUserTaskExit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+		return -EINVAL, true // internal, and unused: user tasks end through SYS_exit
+	},
 	SvcPowerOff: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { k.end(0, ""); return 0, false },
 	SvcKernelExit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		k.end(int(a.a[0]<<1|1), "")
@@ -303,11 +308,42 @@ func (k *Kernel) mayBlock(p *percpu, t *Task, what string) bool {
 	case !k.started:
 		k.bug(p, what+" before start_kernel: the boot code cannot sleep")
 	case t.atomic() || !p.c.IF():
-		k.bug(p, fmt.Sprintf("scheduling while atomic: %s with preemption count %#x, interrupts %s", what, t.preemptCount, onOff(p.c.IF())))
+		// Linux's schedule() reports "scheduling while atomic"; a call
+		// that sleeps reaches its might_sleep() first.
+		bug := "sleeping function called from invalid context"
+		if what == "schedule" || what == "sched_yield" {
+			bug = "scheduling while atomic"
+		}
+		k.bug(p, fmt.Sprintf("%s: %s %s", bug, what, k.atomicContext(p, t)))
 	default:
 		return true
 	}
 	return false
+}
+
+// atomicContext says why the calling context of task t on CPU p may not
+// sleep, for the BUG reports: in hard-IRQ or softirq context (naming the
+// handler), with bottom halves, preemption or interrupts disabled, and
+// the preemption count and interrupt flag.
+func (k *Kernel) atomicContext(p *percpu, t *Task) string {
+	handler := ""
+	if n := len(t.upcalls); n > 0 {
+		handler = t.upcalls[n-1].what + ", "
+	}
+	var ctx string
+	switch {
+	case t.inIRQ():
+		ctx = "in hard-IRQ context"
+	case t.preemptCount&softirqMask != 0 && strings.HasPrefix(handler, "softirq "):
+		ctx = "in softirq context"
+	case t.preemptCount&softirqMask != 0:
+		ctx, handler = "with bottom halves disabled", ""
+	case t.preemptCount&preemptMask != 0:
+		ctx, handler = "with preemption disabled", ""
+	default:
+		ctx, handler = "with interrupts disabled", ""
+	}
+	return fmt.Sprintf("%s (%spreemption count %#x, interrupts %s)", ctx, handler, t.preemptCount, onOff(p.c.IF()))
 }
 
 func onOff(b bool) string {
@@ -320,6 +356,12 @@ func onOff(b bool) string {
 func callExit(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if !k.started {
 		k.fatal(p, StatusPanic, "exit called by the image's boot code, before start_kernel")
+		return 0, false
+	}
+	if t.inInterrupt() {
+		// An interrupt handler or softirq action has no task of its own
+		// to end: it would end the task it interrupted (do_exit's check).
+		k.panic(p, "Aiee, killing interrupt handler! (exit "+k.atomicContext(p, t)+")")
 		return 0, false
 	}
 	k.doExit(p, t, int(int32(a.a[0])))
@@ -335,6 +377,9 @@ func callWrite(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 
 // consoleWrite writes n bytes at buf to the console, whole.
 func (k *Kernel) consoleWrite(p *percpu, buf, n uint32) int64 {
+	if n == 0 {
+		return 0 // nothing is read: any pointer will do, as on Linux
+	}
 	if n > maxWrite {
 		return -EINVAL
 	}
@@ -381,21 +426,27 @@ func callReboot(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 }
 
 func callSetscheduler(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-	return k.setScheduler(p, t, int(a.a[0]), int(a.a[1]), a.a[2]), true
+	return k.setScheduler(p, t, int(int32(a.a[0])), int(a.a[1]), a.a[2]), true
 }
 
 func callSetparam(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if a.a[1] == 0 || int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
 	}
-	return k.setScheduler(p, t, int(a.a[0]), o.policy, a.a[1]), true
+	return k.setScheduler(p, t, int(int32(a.a[0])), o.policy, a.a[1]), true
 }
 
 // setScheduler is sched_setscheduler(pid, policy, param) by caller:
 // setting a realtime policy needs the realtime capability (the realtime
 // LSM's group, or a kernel thread).
 func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param uint32) int64 {
+	if param == 0 || pid < 0 {
+		return -EINVAL // do_sched_setscheduler's first check
+	}
 	o := k.taskByPID(caller, pid)
 	if o == nil {
 		return -ESRCH
@@ -442,6 +493,9 @@ func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param ui
 }
 
 func callGetscheduler(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
@@ -450,6 +504,9 @@ func callGetscheduler(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) 
 }
 
 func callGetparam(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if a.a[1] == 0 || int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
@@ -497,6 +554,9 @@ func callPrioMin(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 }
 
 func callRRInterval(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if int32(a.a[0]) < 0 {
+		return -EINVAL, true
+	}
 	o := k.taskByPID(t, int(a.a[0]))
 	if o == nil {
 		return -ESRCH, true
@@ -524,7 +584,9 @@ func callSetaffinity(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return -EFAULT, true
 	}
 	mask &= 1<<uint(len(k.cpus)) - 1
-	if mask == 0 || o.kind == kindIdle {
+	// The idle tasks and the per-CPU softirq threads stay on their CPU
+	// (Linux's PF_NO_SETAFFINITY).
+	if mask == 0 || o.kind == kindIdle || o.kind == kindSoftirq {
 		return -EINVAL, true
 	}
 	o.affinity = uint64(mask)
@@ -621,7 +683,7 @@ func callTaskInfo(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 
 func callMightSleep(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if t.atomic() || !p.c.IF() {
-		k.bug(p, fmt.Sprintf("sleeping function called from invalid context: might_sleep() with preemption count %#x, interrupts %s", t.preemptCount, onOff(p.c.IF())))
+		k.bug(p, "sleeping function called from invalid context: might_sleep() "+k.atomicContext(p, t))
 		return 0, true
 	}
 	if k.model.Preempt == PreemptVoluntary && t.needResched {
@@ -703,7 +765,11 @@ func callWaitForCompletion(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, b
 			k.complete(p, t, a, 0)
 			return
 		}
-		o.waiters = append(o.waiters, t)
+		// Queued once: a waiter woken by something else (wake_up_process)
+		// is still queued when it waits on.
+		if !slices.Contains(o.waiters, t) {
+			o.waiters = append(o.waiters, t)
+		}
 		k.block(p, t, a, TaskUninterruptible, "completion "+o.name, wait)
 	}
 	wait(p)

@@ -31,11 +31,33 @@ func (k *Kernel) Enter(c *cpu.CPU, e cpu.Entry) {
 			k.int80(p)
 			return
 		}
-		// Only the system call gate is open to tasks: any other INT n
-		// meets a DPL 0 gate, which is #GP, as on Linux i386.
-		k.fault(p, fmt.Sprintf("INT %#x: no such gate (only INT 0x80 is a system call)", e.Vector), c.EIP-2)
+		k.softwareInterrupt(p, e.Vector)
 	case cpu.EntryException:
 		k.fault(p, cpu.ExceptionName(e.Vector)+errorCode(e), c.EIP)
+	}
+}
+
+// softwareInterrupt is an INT n other than the system call's, INT3,
+// INTO or INT1: the task is killed, with a report at the instruction
+// (EIP is after it; INT3, INTO and INT1 are one byte long). As on Linux
+// i386 the breakpoint and overflow gates are open to tasks (and INT1
+// passes no gate check): with no debugger to take the trap, the task
+// dies of it. Any other INT n meets a DPL 0 gate, which is #GP.
+func (k *Kernel) softwareInterrupt(p *percpu, vector uint8) {
+	c := p.c
+	at, insn := c.EIP-2, fmt.Sprintf("INT %#x", vector)
+	if op, ok := map[uint8]byte{1: 0xF1, 3: 0xCC, 4: 0xCE}[vector]; ok {
+		if b, ok := k.readBytes(c.EIP-1, 1); ok && b[0] == op {
+			at, insn = c.EIP-1, map[uint8]string{1: "INT1", 3: "INT3", 4: "INTO"}[vector]
+		}
+	}
+	switch {
+	case vector == 3 || insn == "INT1":
+		k.fault(p, fmt.Sprintf("%s from %s, with no debugger to take it", cpu.ExceptionName(vector), insn), at)
+	case vector == 4:
+		k.fault(p, fmt.Sprintf("%s from %s", cpu.ExceptionName(vector), insn), at)
+	default:
+		k.fault(p, insn+": no such gate (only INT 0x80 is a system call)", at)
 	}
 }
 

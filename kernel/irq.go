@@ -59,6 +59,11 @@ func (k *Kernel) requestIRQ(p *percpu, irq, handler, flags, nameAddr, dev uint32
 		return -EFAULT
 	}
 	name := k.name(nameAddr)
+	if nameAddr != 0 && name == "" {
+		if _, ok := k.readString(nameAddr); !ok {
+			return -EFAULT // as kthread_run's name
+		}
+	}
 	if name == "" {
 		name = fmt.Sprintf("irq%d", irq)
 	}
@@ -74,22 +79,27 @@ func (k *Kernel) requestIRQ(p *percpu, irq, handler, flags, nameAddr, dev uint32
 	}
 	act := irqAction{handler: handler, dev: dev, flags: flags, name: name, what: "interrupt handler " + name,
 		threaded: k.model.IRQ == IRQThreaded && flags&IRQFNoThread == 0}
-	l.actions = append(l.actions, act)
 	if act.threaded && l.thread == nil {
+		// The thread, with its stack, before the action: a threaded
+		// action on a line without its thread would be woken at the
+		// line's next interrupt.
+		kstack := k.allocStack(kstackSize)
+		if kstack == 0 {
+			return -ENOMEM
+		}
 		t := k.newTask(fmt.Sprintf("irq/%d-%s", irq, name), kindIRQ)
 		t.policy, t.rtPrio = SchedFIFO, defaultIRQ
 		t.prio = t.normalPrio()
 		t.irq = l
 		t.affinity = 1 // beside the line's CPU
-		if t.kstack = k.allocStack(kstackSize); t.kstack == 0 {
-			return -ENOMEM
-		}
+		t.kstack = kstack
 		t.kstackTop = t.kstack + kstackSize
 		t.state = TaskInterruptible
 		t.waitingOn = "its interrupt"
 		t.resume = k.fnIRQThread
 		l.thread = t
 	}
+	l.actions = append(l.actions, act)
 	k.routeIRQ(p, l)
 	return 0
 }

@@ -32,13 +32,15 @@ type Config struct {
 }
 
 // Segment selectors of the kernel's GDT: Linux 2.6 i386's
-// (__KERNEL_CS, __KERNEL_DS, __USER_CS, __USER_DS).
+// (__KERNEL_CS, __KERNEL_DS, __USER_CS, __USER_DS, the TSS at
+// GDT_ENTRY_TSS).
 const (
 	kernelCS = 0x60
 	kernelDS = 0x68
 	userCS   = 0x73
 	userDS   = 0x7B
-	gdtSize  = 16 // entries
+	tssSel   = 0x80
+	gdtSize  = 32 // entries (GDT_ENTRIES)
 )
 
 // Interrupt vectors, as Linux i386 assigns them.
@@ -61,11 +63,20 @@ const (
 	offIdle       = 0x030 // 1: hlt; jmp 1b
 	offGDT        = 0x100
 	offSoftirqVec = 0x200 // struct softirq_action[NR_SOFTIRQS]
+	offTSS        = 0x280 // the TSS every CPU's TR points at
 	trampolineLen = 9     // bytes from a trampoline's start to after its INT
 
 	kstackSize = 8 << 10  // THREAD_SIZE on i386
 	ustackSize = 64 << 10 // a user task's stack
 	pageSize   = 4096
+)
+
+// The TSS: a 32-bit TSS without an I/O bitmap, whose bitmap offset is
+// Linux's INVALID_IO_BITMAP_OFFSET, beyond the limit, so that port I/O
+// at CPL 3 (IOPL 0) is #GP.
+const (
+	tssLimit     = 0x67
+	tssIOMapBase = 0x8000
 )
 
 // apTrampoline is the real-mode code an application processor starts in
@@ -137,9 +148,10 @@ type Kernel struct {
 	// interrupt allocate nothing for them.
 	fnIRQExit, fnIRQReturn, fnIdleLoop, fnIRQThread, fnKsoftirqd, fnSoftirqThread func(p *percpu)
 
-	tickPeriod uint64 // cycles between ticks
-	rrSlice    uint64 // cycles of a SCHED_RR slice
-	nextPID    int
+	tickPeriod  uint64 // cycles between ticks
+	rrSlice     uint64 // cycles of a SCHED_RR slice
+	nextPID     int
+	nextTimerID uint32
 }
 
 // percpu is the kernel's state of one CPU.
@@ -240,6 +252,12 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 	// The 8259s are not used: mask them, as every APIC kernel does.
 	m.Out(0x21, 1, 0xFF)
 	m.Out(0xA1, 1, 0xFF)
+	// Nor is the PIT: the local APIC timers are the clock event devices.
+	// Shut it down as Linux's pit_shutdown does — channel 0 in mode 0
+	// with no count loaded counts nothing — so that an idle machine has
+	// no device event left and a run whose tasks all exited or wait for
+	// ever ends (Stuck) instead of idling to the cycle budget.
+	m.Out(0x43, 1, 0x30)
 	m.Host(k)
 	return k, nil
 }
@@ -305,6 +323,12 @@ func (k *Kernel) writeText() {
 	put(kernelDS, 0x93)
 	put(userCS, 0xFB)
 	put(userDS, 0xF3)
+	// The TSS: a busy 32-bit TSS descriptor, byte granular. No kernel
+	// stack is switched to through it (the kernel takes every entry);
+	// it is there for its I/O permission: none.
+	tss := uint64(k.textBase + offTSS)
+	binary.LittleEndian.PutUint64(gdt[tssSel:], tssLimit|(tss&0xFFFFFF)<<16|0x8B<<40|(tss>>24)<<56)
+	binary.LittleEndian.PutUint16(page[offTSS+0x66:], tssIOMapBase)
 	k.writeGuest(k.textBase, page)
 	if k.apPage != 0 {
 		t := append([]byte(nil), apTrampoline...)

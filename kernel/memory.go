@@ -10,15 +10,21 @@ import (
 // maxString bounds the guest strings the kernel reads (names).
 const maxString = 256
 
-// inRAM reports whether [addr, addr+n) lies in RAM.
+// nullGuard is where the memory an image may pass pointers to starts:
+// the first page is never valid, as Linux never maps page 0, so that a
+// NULL pointer (or a small offset from one) is -EFAULT, not a read or
+// write of low memory.
+const nullGuard = pageSize
+
+// inRAM reports whether [addr, addr+n) lies in RAM, above the first page.
 func (k *Kernel) inRAM(addr, n uint32) bool {
-	return uint64(addr)+uint64(n) <= uint64(len(k.m.RAM()))
+	return addr >= nullGuard && uint64(addr)+uint64(n) <= uint64(len(k.m.RAM()))
 }
 
 // writeGuest writes b at addr, invalidating translated code there; false
-// if it does not fit in RAM.
+// if it does not fit in RAM (above the first page).
 func (k *Kernel) writeGuest(addr uint32, b []byte) bool {
-	return k.m.CPUs()[0].WriteRAM(addr, b)
+	return k.inRAM(addr, uint32(len(b))) && k.m.CPUs()[0].WriteRAM(addr, b)
 }
 
 // readU32 reads a 32-bit word.
@@ -48,6 +54,9 @@ func (k *Kernel) readBytes(addr, n uint32) ([]byte, bool) {
 // is false if it runs out of RAM or has no NUL within the bound.
 func (k *Kernel) readString(addr uint32) (string, bool) {
 	ram := k.m.RAM()
+	if addr < nullGuard {
+		return "", false
+	}
 	for n := uint32(0); n < maxString; n++ {
 		if uint64(addr)+uint64(n) >= uint64(len(ram)) {
 			return "", false

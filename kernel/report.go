@@ -48,13 +48,17 @@ func (k *Kernel) Stopped(c *cpu.CPU, why cpu.StopReason) bool {
 func (k *Kernel) fault(p *percpu, what string, eip uint32) {
 	c := p.c
 	t := p.curr
-	at := fmt.Sprintf("at %04x:%s  %s\n%s", c.Seg[cpu.CS].Sel, k.syms.where(eip), c.Disassemble(eip), c.DumpRegisters())
+	at := strings.TrimRight(fmt.Sprintf("at %04x:%s  %s\n%s", c.Seg[cpu.CS].Sel, k.syms.where(eip), c.Disassemble(eip), c.DumpRegisters()), "\n")
 	switch {
 	case !k.started || t == nil:
 		k.fatal(p, StatusPanic, fmt.Sprintf("cpu%d: %s in the image's boot code, before start_kernel\n  %s", p.id, what, at))
 		return
 	case t.inInterrupt():
-		k.fatal(p, StatusPanic, fmt.Sprintf("Kernel panic - not syncing: Fatal exception in interrupt: cpu%d: %s (%v was interrupted)\n  %s", p.id, what, t, at))
+		in := ""
+		if n := len(t.upcalls); n > 0 {
+			in = " in " + t.upcalls[n-1].what
+		}
+		k.fatal(p, StatusPanic, fmt.Sprintf("Kernel panic - not syncing: Fatal exception in interrupt: cpu%d: %s%s (%v was interrupted)\n  %s", p.id, what, in, t, at))
 		return
 	case t.kind == kindIdle:
 		k.fatal(p, StatusPanic, fmt.Sprintf("Kernel panic - not syncing: Attempted to kill the idle task: cpu%d: %s\n  %s", p.id, what, at))
@@ -64,7 +68,7 @@ func (k *Kernel) fault(p *percpu, what string, eip uint32) {
 	if c.CPL == 3 {
 		mode = "user mode"
 	}
-	k.logf("cpu%d: %v killed: %s in %s %s", p.id, t, what, mode, strings.TrimRight(at, "\n"))
+	k.logf("cpu%d: %v killed in %s: %s\n  %s", p.id, t, mode, what, at)
 	k.traceAt(p, EvBug, fmt.Sprintf("%v killed: %s", t, what), eip)
 	for p.depth > 0 { // cannot be: a task in interrupt context panics above
 		p.depth--
@@ -134,6 +138,12 @@ func (k *Kernel) waitDescription(t *Task) string {
 	switch {
 	case t.waitingOn != "":
 		return "waits on " + t.waitingOn
+	case t.running && k.cpus[t.cpu].spin != nil && k.cpus[t.cpu].depth > 0:
+		return fmt.Sprintf("running on cpu%d, interrupted by a handler that spins on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+	case t.running && k.cpus[t.cpu].spin != nil:
+		return fmt.Sprintf("running on cpu%d, spinning on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+	case t.running:
+		return fmt.Sprintf("running on cpu%d, which cannot run", t.cpu)
 	case t.state == TaskRunning:
 		return "runnable, but its CPU cannot run"
 	}

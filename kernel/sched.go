@@ -259,6 +259,7 @@ func resumeContext(t *Task) func(p *percpu) {
 // idleLoop is what an idle task does: halt until an interrupt, with
 // interrupts on; the interrupt's exit path schedules when there is work.
 func (k *Kernel) idleLoop(p *percpu) {
+	k.tickStop(p) // tick_nohz_idle_enter: also on a CPU that never ran a task
 	x := kernelContext(k.textBase+offIdle, p.idle.kstackTop, true)
 	p.idle.ctx = x
 	p.c.LoadContext(&x)

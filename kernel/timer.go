@@ -6,6 +6,7 @@ package kernel
 // as NO_HZ_IDLE does), sleeping, and the clocks.
 
 import (
+	"math/bits"
 	"sort"
 
 	"preemptlab/cpu"
@@ -29,12 +30,11 @@ type hrtimer struct {
 // timerQueue is a CPU's armed timers, earliest first.
 type timerQueue []*hrtimer
 
-var nextTimerID uint32
-
-// newTimer makes a timer.
-func newTimer(name string, fn func(p *percpu, tm *hrtimer)) *hrtimer {
-	nextTimerID++
-	return &hrtimer{id: nextTimerID, name: name, fn: fn}
+// newTimer makes a timer. Its id, which traces print, counts the
+// kernel's timers: the same in every run of the same image.
+func (k *Kernel) newTimer(name string, fn func(p *percpu, tm *hrtimer)) *hrtimer {
+	k.nextTimerID++
+	return &hrtimer{id: k.nextTimerID, name: name, fn: fn}
 }
 
 // hrtimerStart arms tm on CPU p to expire at cycle expires.
@@ -115,7 +115,7 @@ func (k *Kernel) tickTimer(p *percpu, tm *hrtimer) {
 // common to every CPU, so ticks fall on multiples of the period).
 func (k *Kernel) tickRestart(p *percpu) {
 	if p.tick == nil {
-		p.tick = newTimer("tick_sched_timer", k.tickTimer)
+		p.tick = k.newTimer("tick_sched_timer", k.tickTimer)
 	}
 	if p.tick.queued {
 		return
@@ -148,48 +148,85 @@ func (k *Kernel) sleepUntil(p *percpu, t *Task, a *callArgs, expires uint64, sta
 		return 0, true
 	}
 	if t.sleepTimer == nil {
-		t.sleepTimer = newTimer("hrtimer_wakeup", k.wakeTimer)
+		t.sleepTimer = k.newTimer("hrtimer_wakeup", k.wakeTimer)
 		t.sleepTimer.task = t
 	}
 	k.hrtimerStart(p, t.sleepTimer, expires)
-	k.block(p, t, a, state, what, func(p *percpu) {
+	// Woken before its time — wake_up_process, as no signal ends a
+	// sleep here — the task sleeps on, as the loops of Linux's msleep
+	// and do_nanosleep do.
+	var sleep func(p *percpu)
+	sleep = func(p *percpu) {
+		if k.now(p) < expires && t.sleepTimer.queued {
+			k.block(p, t, a, state, what, sleep)
+			return
+		}
 		k.hrtimerCancel(t.sleepTimer)
 		k.complete(p, t, a, 0)
-	})
+	}
+	k.block(p, t, a, state, what, sleep)
 	return 0, false
 }
 
 // timespecNS reads a struct timespec (32-bit tv_sec, tv_nsec) as
-// nanoseconds; ok is false for a bad pointer or tv_nsec out of range.
-func (k *Kernel) timespecNS(addr uint32) (uint64, bool) {
-	sec, ok1 := k.readU32(addr)
-	nsec, ok2 := k.readU32(addr + 4)
-	if !ok1 || !ok2 || nsec >= 1_000_000_000 || int32(sec) < 0 {
-		return 0, false
+// nanoseconds; the error is -EFAULT for a bad pointer, -EINVAL for a
+// negative tv_sec or a tv_nsec out of range (as copy_from_user and
+// timespec64_valid make them).
+func (k *Kernel) timespecNS(addr uint32) (uint64, int64) {
+	if !k.inRAM(addr, 8) {
+		return 0, -EFAULT
 	}
-	return uint64(sec)*1_000_000_000 + uint64(nsec), true
+	sec, _ := k.readU32(addr)
+	nsec, _ := k.readU32(addr + 4)
+	if nsec >= 1_000_000_000 || int32(sec) < 0 {
+		return 0, -EINVAL
+	}
+	return uint64(sec)*1_000_000_000 + uint64(nsec), 0
 }
 
-// putTimespec writes ns as a struct timespec.
+// putTimespec writes ns as a struct timespec: all of it, or (when it
+// does not fit in RAM) nothing.
 func (k *Kernel) putTimespec(addr uint32, ns uint64) bool {
+	if !k.inRAM(addr, 8) {
+		return false
+	}
 	return k.writeU32(addr, uint32(ns/1_000_000_000)) && k.writeU32(addr+4, uint32(ns%1_000_000_000))
 }
 
-// nsToCyclesCeil converts a time in ns to the first cycle at or after it.
-func (k *Kernel) nsToCyclesCeil(ns uint64) uint64 { return (ns*k.mhz + 999) / 1000 }
+// never is the cycle of a time too far for any run to reach (at 1000
+// MHz, in 292 years): sleeps to times past it end there, so that a
+// sleep's length can never wrap the cycle counter round to a short one.
+const never = 1 << 63
+
+// nsToCyclesCeil converts a time in ns to the first cycle at or after it,
+// or never if that is later.
+func (k *Kernel) nsToCyclesCeil(ns uint64) uint64 {
+	hi, lo := bits.Mul64(ns, k.mhz)
+	if hi != 0 || lo/1000 >= never {
+		return never
+	}
+	return (lo + 999) / 1000
+}
 
 // clockNanosleep is clock_nanosleep(clock, flags, req, rem).
 func (k *Kernel) clockNanosleep(p *percpu, t *Task, a *callArgs, clock, flags, req uint32) (int64, bool) {
 	if clock != ClockMonotonic && clock != ClockRealtime {
 		return -EINVAL, true
 	}
-	ns, ok := k.timespecNS(req)
-	if !ok {
+	ns, err := k.timespecNS(req)
+	if err != 0 {
+		return err, true
+	}
+	what := "clock_nanosleep"
+	if a.nr == SysNanosleep {
+		what = "nanosleep"
+	}
+	if !k.mayBlock(p, t, what) {
 		return -EINVAL, true
 	}
 	expires := k.nsToCyclesCeil(ns)
 	if flags&TimerAbstime == 0 {
-		expires += k.now(p)
+		expires = min(expires+k.now(p), never) // both below never: no wrap
 	}
 	return k.sleepUntil(p, t, a, expires, TaskInterruptible, "hrtimer_nanosleep")
 }

@@ -59,7 +59,9 @@ func (k *Kernel) upcallReturn(p *percpu, t *Task) {
 	c := p.c
 	n := len(t.upcalls)
 	if n == 0 || c.EIP != k.textBase+offUpcallRet+trampolineLen {
-		k.fault(p, "the kernel's return trampoline was called, but no function it called is returning there", c.EIP-2)
+		// Made by the image, not by the trampoline of a function the
+		// kernel called: an internal call, -EINVAL (see abi.go).
+		c.R[cpu.EAX] = negErrno(EINVAL)
 		return
 	}
 	u := t.upcalls[n-1]
@@ -70,3 +72,6 @@ func (k *Kernel) upcallReturn(p *percpu, t *Task) {
 	}
 	u.ret(p, c.R[cpu.EBX])
 }
+
+// negErrno is -errno as a register holds it.
+func negErrno(errno int) uint32 { return uint32(-int32(errno)) }
