@@ -278,6 +278,14 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 		q.spin = nil
 		if q.c.Waiting() {
 			q.c.Resume(at)
+			// The releaser's run was given its limit while q waited,
+			// perhaps as the only runnable processor: from now on it
+			// may run no more than a quantum past q, as the machine
+			// lets two runnable processors, or what q does next (an
+			// IPI to it) would reach it late.
+			if r := releaser.c; at+k.m.Quantum() < r.Limit() {
+				r.SetLimit(max(at+k.m.Quantum(), r.Now()))
+			}
 		}
 	}
 	// Otherwise the spinning context is saved in an interrupt frame: it
