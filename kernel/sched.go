@@ -44,6 +44,7 @@ func (t *Task) weight() uint64 { return niceWeight[t.nice+20] }
 func (k *Kernel) enqueue(p *percpu, t *Task, head bool) {
 	t.cpu = p.id
 	t.onRQ = true
+	t.availableAt = max(t.availableAt, k.now(k.actingCPU()))
 	rq := &p.rq
 	if t.prio < maxRTPrio {
 		l := rq.rt[t.prio]
@@ -200,6 +201,9 @@ func (k *Kernel) schedule(p *percpu, then func(p *percpu)) {
 	if prev.state == TaskRunning && prev.kind != kindIdle {
 		prev.nivcsw++
 	}
+	if next.kind != kindIdle {
+		k.awaitTask(p, next, "schedule")
+	}
 	prev.resume = then
 	k.switchTo(p, prev, next, preempted)
 }
@@ -221,6 +225,7 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	k.charge(p, k.costs.ContextSwitch)
 	p.nrSwitches++
 	prev.running = false
+	prev.availableAt = max(prev.availableAt, k.now(p))
 	next.running = true
 	next.cpu = p.id
 	next.execStart = k.now(p)
@@ -234,6 +239,27 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 		k.pushRT(p)
 	}
 	k.run(p, next)
+}
+
+// awaitTask makes CPU p, in caller, wait until task t is free for it:
+// until the CPU that last queued t is done with that runqueue, and t's
+// last CPU has switched away from it (Linux's rq->lock and p->on_cpu). A
+// CPU's kernel work happens at once but is charged as it goes, so another
+// CPU can come to the task at a time before that work was done; it then
+// spins, with interrupts off, as on the runqueue lock, and the trace
+// shows the wait as rq->lock contended and acquired.
+func (k *Kernel) awaitTask(p *percpu, t *Task, caller string) {
+	now := k.now(p)
+	if t.availableAt <= now {
+		return
+	}
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvLockContended, Name: "rq->lock", Caller: caller})
+	}
+	k.charge(p, t.availableAt-now)
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvLockAcquired, Name: "rq->lock", Caller: caller})
+	}
 }
 
 // run starts or resumes task t, now p's current task.
@@ -291,6 +317,7 @@ func (k *Kernel) wakeUp(p *percpu, t *Task) bool {
 		k.traceTask(p, EvSchedWakeup, t, t.cpu)
 		return true
 	}
+	k.awaitTask(p, t, "try_to_wake_up")
 	target := k.selectCPU(t)
 	if target.id != t.cpu {
 		k.traceMigrate(p, t, t.cpu, target.id)
@@ -408,6 +435,7 @@ func (k *Kernel) sendIPI(p, q *percpu, vector uint8) {
 
 // migrate moves queued task t from CPU from to CPU to.
 func (k *Kernel) migrate(p *percpu, t *Task, from, to *percpu) {
+	k.awaitTask(p, t, "move_queued_task")
 	k.dequeue(from, t)
 	k.charge(p, k.costs.Migrate)
 	k.traceMigrate(p, t, from.id, to.id)

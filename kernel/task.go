@@ -93,6 +93,14 @@ type Task struct {
 	nvcsw     uint64 // voluntary context switches (it blocked)
 	nivcsw    uint64 // involuntary ones (it was preempted)
 	switches  uint64 // times it was switched in
+	// availableAt is the first cycle at which a CPU may take the task
+	// (switch it in, move it, wake it): when the CPU that last queued
+	// it was done with that runqueue, and when its last CPU had
+	// switched away from it (Linux's rq->lock and p->on_cpu). Each
+	// CPU's kernel work is done at once but charged as it goes, so
+	// another CPU can come to the task at a time before that work
+	// was done.
+	availableAt uint64
 
 	// waitingOn says what a blocked task waits for, for deadlock reports.
 	waitingOn string
