@@ -235,7 +235,9 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	if next.kind == kindIdle {
 		k.tickStop(p)
 	}
-	if prev.isRT() && prev.onRQ && !prev.running {
+	if p.rq.nrRT > 0 {
+		// post_schedule: realtime tasks left queued here go to CPUs
+		// running lower-priority work, whatever ran before.
 		k.pushRT(p)
 	}
 	k.run(p, next)
