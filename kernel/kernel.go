@@ -162,8 +162,10 @@ type percpu struct {
 	frames [maxIRQNesting]irqFrame
 	depth  int
 
-	// reschedIPI is set while a reschedule IPI to this CPU is on its way.
-	reschedIPI bool
+	// reschedIPI is set while a reschedule IPI to this CPU is on its way,
+	// to arrive at reschedIPIAt.
+	reschedIPI   bool
+	reschedIPIAt uint64
 
 	nrSwitches uint64
 }

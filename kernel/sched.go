@@ -406,10 +406,19 @@ func (k *Kernel) checkPreempt(p, q *percpu, t *Task) {
 // CPU acting, sends it a reschedule IPI (resched_curr).
 func (k *Kernel) resched(p, q *percpu) {
 	curr := q.curr
-	if curr.needResched {
+	// When q learns of it: at once, or when the IPI arrives.
+	notice := k.now(p)
+	if q != p {
+		notice += k.costs.IPISend + k.costs.IPIDelivery
+	}
+	// A reschedule already asked for is enough unless q learns of it
+	// only later: another CPU's kernel work, done first but charged to a
+	// later time, may have asked for it.
+	if curr.needResched && curr.reschedNotice <= notice {
 		return
 	}
 	curr.needResched = true
+	curr.reschedNotice = notice
 	if q != p {
 		k.sendIPI(p, q, vecReschedule)
 	}
@@ -420,10 +429,11 @@ func (k *Kernel) resched(p, q *percpu) {
 // later.
 func (k *Kernel) sendIPI(p, q *percpu, vector uint8) {
 	if vector == vecReschedule {
-		if q.reschedIPI {
+		arrives := k.now(p) + k.costs.IPISend + k.costs.IPIDelivery
+		if q.reschedIPI && q.reschedIPIAt <= arrives {
 			return
 		}
-		q.reschedIPI = true
+		q.reschedIPI, q.reschedIPIAt = true, arrives
 	}
 	k.charge(p, k.costs.IPISend)
 	k.traceNum(p, EvIPIRaise, int64(q.id), int64(vector), "")

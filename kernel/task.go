@@ -63,6 +63,9 @@ type Task struct {
 	preemptCount uint32
 	needResched  bool // TIF_NEED_RESCHED
 	lazyResched  bool // TIF_NEED_RESCHED_LAZY
+	// reschedNotice is when the task's CPU learns of needResched set by
+	// resched: at once on that CPU, when the IPI arrives on another.
+	reschedNotice uint64
 
 	// ctx is the register state to run the task with when resume is nil
 	// or when resume loads it.
