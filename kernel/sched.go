@@ -455,10 +455,21 @@ func (k *Kernel) migrate(p *percpu, t *Task, from, to *percpu) {
 }
 
 // pushRT is push_rt_tasks(): while CPU p has queued realtime tasks that
-// another allowed CPU runs below, move the best of them there.
+// another allowed CPU runs below, move the best of them there. Only tasks
+// allowed on another CPU are pushable (Linux's pushable_tasks list): one
+// bound here does not stop the push of those behind it.
 func (k *Kernel) pushRT(p *percpu) {
 	for moves := 0; moves < maxBalanceMoves && p.rq.nrRT > 0; moves++ {
-		t := p.rq.bestQueued()
+		var t *Task
+		for _, x := range k.queuedRT(p) {
+			if x.affinity&^(1<<uint(p.id)) != 0 {
+				t = x
+				break
+			}
+		}
+		if t == nil {
+			return
+		}
 		var target *percpu
 		for _, q := range k.cpus {
 			if q == p || !q.online || !t.allowed(q.id) || t.prio >= cpuPrio(q) {
@@ -476,12 +487,16 @@ func (k *Kernel) pushRT(p *percpu) {
 	}
 }
 
-// pullRT is pull_rt_task(): before CPU p picks its next task, it takes a
-// queued realtime task from another CPU that would run here above what p
-// would pick.
+// pullRT is pull_rt_task(): before CPU p picks its next task, or when its
+// running task lowered its priority, it takes a queued realtime task from
+// another CPU that would run here above what p would pick and above its
+// running task if that stays runnable.
 func (k *Kernel) pullRT(p *percpu) {
 	for moves := 0; moves < maxBalanceMoves; moves++ {
 		mine := p.rq.queuedPrio()
+		if c := p.curr; c.kind != kindIdle && c.state == TaskRunning {
+			mine = min(mine, c.prio) // a running task stays above what it would pull
+		}
 		var best *Task
 		var from *percpu
 		for _, q := range k.cpus {
