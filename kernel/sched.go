@@ -519,38 +519,45 @@ func (k *Kernel) pullRT(p *percpu) {
 }
 
 // idleBalance is newidle balancing: CPU p, about to idle, takes a queued
-// task from the CPU with the most of them.
+// task from the CPU with the most of them; if every task queued there is
+// pinned elsewhere, from the next busiest, and so on (load_balance redoes
+// its search without an all-pinned CPU).
 func (k *Kernel) idleBalance(p *percpu) {
-	var from *percpu
-	for _, q := range k.cpus {
-		if q == p || q.rq.nrQueued() == 0 {
-			continue
-		}
-		if from == nil || q.rq.nrQueued() > from.rq.nrQueued() {
-			from = q
-		}
-	}
-	if from == nil {
-		return
-	}
-	var pick *Task
-	for prio := 0; prio < maxRTPrio && pick == nil; prio++ {
-		for _, t := range from.rq.rt[prio] {
-			if t.allowed(p.id) {
-				pick = t
-				break
+	tried := uint64(1) << uint(p.id)
+	for {
+		var from *percpu
+		for _, q := range k.cpus {
+			if tried&(1<<uint(q.id)) != 0 || q.rq.nrQueued() == 0 {
+				continue
+			}
+			if from == nil || q.rq.nrQueued() > from.rq.nrQueued() {
+				from = q
 			}
 		}
-	}
-	if pick == nil {
-		for _, t := range from.rq.fair {
-			if t.allowed(p.id) && (pick == nil || t.vruntime < pick.vruntime) {
-				pick = t
+		if from == nil {
+			return
+		}
+		tried |= 1 << uint(from.id)
+		var pick *Task
+		for prio := 0; prio < maxRTPrio && pick == nil; prio++ {
+			for _, t := range from.rq.rt[prio] {
+				if t.allowed(p.id) {
+					pick = t
+					break
+				}
 			}
 		}
-	}
-	if pick != nil {
-		k.migrate(p, pick, from, p)
+		if pick == nil {
+			for _, t := range from.rq.fair {
+				if t.allowed(p.id) && (pick == nil || t.vruntime < pick.vruntime) {
+					pick = t
+				}
+			}
+		}
+		if pick != nil {
+			k.migrate(p, pick, from, p)
+			return
+		}
 	}
 }
 
