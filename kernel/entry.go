@@ -77,7 +77,17 @@ func (k *Kernel) int80(p *percpu) {
 		return
 	}
 	k.charge(p, k.costs.ServiceCall)
+	asked := t.needResched
 	k.dispatch(p, t, a)
+	// A service that asked for the caller's reschedule (a wake-up of a
+	// task above it, a priority change) did so under a lock whose
+	// release is a preemption point: preempt_enable at the end of
+	// try_to_wake_up or __sched_setscheduler.
+	if !asked && t.needResched && !a.blocked && p.curr == t && !k.ended &&
+		k.fullPreempt() && t.preemptCount == 0 && p.c.IF() {
+		k.saveCaller(p, t, a)
+		k.preemptSchedule(p, resumeContext(t))
+	}
 }
 
 // syscallEntry enters a system call from user mode: the user context is
