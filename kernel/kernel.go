@@ -133,9 +133,10 @@ type Kernel struct {
 	// acting is the CPU whose entry the kernel is handling.
 	acting int
 
-	tickPeriod uint64 // cycles between ticks
-	rrSlice    uint64 // cycles of a SCHED_RR slice
-	nextPID    int
+	tickPeriod  uint64 // cycles between ticks
+	rrSlice     uint64 // cycles of a SCHED_RR slice
+	nextPID     int
+	nextTimerID uint32
 }
 
 // percpu is the kernel's state of one CPU.

@@ -29,12 +29,11 @@ type hrtimer struct {
 // timerQueue is a CPU's armed timers, earliest first.
 type timerQueue []*hrtimer
 
-var nextTimerID uint32
-
-// newTimer makes a timer.
-func newTimer(name string, fn func(p *percpu, tm *hrtimer)) *hrtimer {
-	nextTimerID++
-	return &hrtimer{id: nextTimerID, name: name, fn: fn}
+// newTimer makes a timer. Its id is the kernel's count of timers, so
+// that every run numbers its timers alike.
+func (k *Kernel) newTimer(name string, fn func(p *percpu, tm *hrtimer)) *hrtimer {
+	k.nextTimerID++
+	return &hrtimer{id: k.nextTimerID, name: name, fn: fn}
 }
 
 // hrtimerStart arms tm on CPU p to expire at cycle expires.
@@ -112,7 +111,7 @@ func (k *Kernel) tickTimer(p *percpu, tm *hrtimer) {
 // common to every CPU, so ticks fall on multiples of the period).
 func (k *Kernel) tickRestart(p *percpu) {
 	if p.tick == nil {
-		p.tick = newTimer("tick_sched_timer", k.tickTimer)
+		p.tick = k.newTimer("tick_sched_timer", k.tickTimer)
 	}
 	if p.tick.queued {
 		return
@@ -146,7 +145,7 @@ func (k *Kernel) sleepUntil(p *percpu, t *Task, a *callArgs, expires uint64, sta
 		return 0, true
 	}
 	if t.sleepTimer == nil {
-		t.sleepTimer = newTimer("hrtimer_wakeup", k.wakeTimer)
+		t.sleepTimer = k.newTimer("hrtimer_wakeup", k.wakeTimer)
 		t.sleepTimer.task = t
 	}
 	k.hrtimerStart(p, t.sleepTimer, expires)
