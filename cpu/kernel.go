@@ -30,6 +30,8 @@ package cpu
 //     no longer halted; one that was busy or waiting still is, so that a
 //     Context saved now keeps the remaining busy cycles or the wait.
 //   - EntryNMI: a non-maskable interrupt (NMI), at any boundary.
+//   - EntryContinue: the kernel asked to go on with its own work at the
+//     next boundary (EnterLater), once the others have caught up.
 //
 // Enter may change anything: registers, segments (through LoadContext),
 // the processor's time (Charge), its state (Busy, Wait, Halt, Stop). It
@@ -58,9 +60,11 @@ const (
 	EntryInterrupt
 	// EntryNMI is a non-maskable interrupt.
 	EntryNMI
+	// EntryContinue is the kernel's own work, asked for by EnterLater.
+	EntryContinue
 )
 
-var entryNames = [...]string{"software interrupt", "exception", "interrupt", "NMI"}
+var entryNames = [...]string{"software interrupt", "exception", "interrupt", "NMI", "continue"}
 
 func (k EntryKind) String() string {
 	if int(k) < len(entryNames) {
@@ -250,6 +254,22 @@ func (c *CPU) Waiting() bool { return c.waiting }
 func (c *CPU) Resume(at uint64) {
 	c.waiting = false
 	c.Cycles = max(c.Cycles, at)
+	c.brk = true
+}
+
+// EnterLater asks for an EntryContinue at the next instruction boundary,
+// after every processor behind this one's time has caught up: a kernel
+// that has more to do for this processor at this time — the rest of a
+// path after a context switch, say — does it there, in global-time order
+// with the other processors' entries, instead of at once. The processor
+// leaves any busy, waiting or halted state it had: the kernel will give it
+// a context to run.
+func (c *CPU) EnterLater() {
+	c.busyUntil = 0
+	c.waiting = false
+	c.halted = false
+	c.entry = Entry{Kind: EntryContinue}
+	c.entryPending = true
 	c.brk = true
 }
 

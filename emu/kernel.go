@@ -69,6 +69,19 @@ func (m *Machine) runningID() int {
 	return 0
 }
 
+// Resume ends processor c's wait (cpu.Wait) at cycle at, for the kernel
+// acting on the processor running now — a lock it released reaching a
+// processor that spun on it. The running processor then runs no more than
+// a quantum past c, as any two runnable processors do: its run's limit was
+// set while c waited, perhaps as the only one runnable, and what c does
+// next (an IPI) would otherwise reach it late.
+func (m *Machine) Resume(c *cpu.CPU, at uint64) {
+	c.Resume(at)
+	if r := m.running; r != nil && r != c && at+m.cfg.Quantum < r.Limit() {
+		r.SetLimit(max(at+m.cfg.Quantum, r.Now()))
+	}
+}
+
 // Exit ends the run with the given exit status and message (which may be
 // empty): a hosted kernel powering the machine off, or giving up with a
 // report. The processor running now stops after the current boundary.

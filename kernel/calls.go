@@ -484,8 +484,14 @@ func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param ui
 	k.setPrio(o, o.normalPrio())
 	q := k.cpus[o.cpu]
 	switch {
-	case o.running && o.prio > old && o.prio > q.rq.queuedPrio():
-		k.resched(p, q) // lowered below a queued task
+	case o.running && o.prio > old:
+		// prio_changed_rt, switched_from_rt: the CPU of a running
+		// task that lowered its priority pulls the realtime tasks now
+		// above it, then gives way to what is queued above it.
+		k.pullRT(q)
+		if o.prio > q.rq.queuedPrio() {
+			k.resched(p, q)
+		}
 	case o.onRQ && !o.running:
 		k.checkPreempt(p, q, o)
 	}

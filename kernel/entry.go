@@ -34,6 +34,11 @@ func (k *Kernel) Enter(c *cpu.CPU, e cpu.Entry) {
 		k.softwareInterrupt(p, e.Vector)
 	case cpu.EntryException:
 		k.fault(p, cpu.ExceptionName(e.Vector)+errorCode(e), c.EIP)
+	case cpu.EntryContinue:
+		if r := p.resume; r != nil {
+			p.resume = nil
+			r(p)
+		}
 	}
 }
 
@@ -103,7 +108,17 @@ func (k *Kernel) int80(p *percpu) {
 		return
 	}
 	k.charge(p, k.costs.ServiceCall)
+	asked := t.needResched
 	k.dispatch(p, t, a)
+	// A service that asked for the caller's reschedule (a wake-up of a
+	// task above it, a priority change) did so under a lock whose
+	// release is a preemption point: preempt_enable at the end of
+	// try_to_wake_up or __sched_setscheduler.
+	if !asked && t.needResched && !a.blocked && p.curr == t && !k.ended &&
+		k.fullPreempt() && t.preemptCount == 0 && p.c.IF() {
+		k.saveCaller(p, t, a) // with the call's result, already in EAX
+		k.preemptSchedule(p, func(p *percpu) { p.c.LoadContext(a.ctx) })
+	}
 }
 
 // syscallEntry enters a system call from user mode: the user context is
@@ -323,7 +338,10 @@ func (k *Kernel) irqReturn(p *percpu) {
 	saved := f.saved
 	p.spin = f.spin
 	if p.spin != nil && p.spin.w.Granted {
-		saved.Waiting = false // the lock was handed over during the interrupt
+		// The lock was handed over during the interrupt: the spin is
+		// over when the interrupt returns to it.
+		saved.Waiting = false
+		k.traceAt(p, EvLockAcquired, p.spin.w.Lock.Name, saved.EIP)
 		p.spin = nil
 	}
 	switch {

@@ -178,8 +178,14 @@ type percpu struct {
 	frames [maxIRQNesting]irqFrame
 	depth  int
 
-	// reschedIPI is set while a reschedule IPI to this CPU is on its way.
-	reschedIPI bool
+	// resume is the current task's kernel path to go on with at the next
+	// boundary (cpu.EntryContinue).
+	resume func(p *percpu)
+
+	// reschedIPI is set while a reschedule IPI to this CPU is on its way,
+	// to arrive at reschedIPIAt.
+	reschedIPI   bool
+	reschedIPIAt uint64
 
 	// The softirq run in progress on this CPU (__do_softirq does not nest
 	// on a CPU), and its continuation, made once.

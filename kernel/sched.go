@@ -44,6 +44,7 @@ func (t *Task) weight() uint64 { return niceWeight[t.nice+20] }
 func (k *Kernel) enqueue(p *percpu, t *Task, head bool) {
 	t.cpu = p.id
 	t.onRQ = true
+	t.availableAt = max(t.availableAt, k.now(k.actingCPU()))
 	rq := &p.rq
 	if t.prio < maxRTPrio {
 		l := append(rq.rt[t.prio], t)
@@ -204,6 +205,9 @@ func (k *Kernel) schedule(p *percpu, then func(p *percpu)) {
 	if prev.state == TaskRunning && prev.kind != kindIdle {
 		prev.nivcsw++
 	}
+	if next.kind != kindIdle {
+		k.awaitTask(p, next, "schedule")
+	}
 	prev.resume = then
 	k.switchTo(p, prev, next, preempted)
 }
@@ -225,6 +229,7 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	k.charge(p, k.costs.ContextSwitch)
 	p.nrSwitches++
 	prev.running = false
+	prev.availableAt = max(prev.availableAt, k.now(p))
 	next.running = true
 	next.cpu = p.id
 	next.execStart = k.now(p)
@@ -234,17 +239,50 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	if next.kind == kindIdle {
 		k.tickStop(p)
 	}
-	if prev.isRT() && prev.onRQ && !prev.running {
+	if p.rq.nrRT > 0 {
+		// post_schedule: realtime tasks left queued here go to CPUs
+		// running lower-priority work, whatever ran before.
 		k.pushRT(p)
 	}
 	k.run(p, next)
 }
 
-// run starts or resumes task t, now p's current task.
+// awaitTask makes CPU p, in caller, wait until task t is free for it:
+// until the CPU that last queued t is done with that runqueue, and t's
+// last CPU has switched away from it (Linux's rq->lock and p->on_cpu). A
+// CPU's kernel work happens at once but is charged as it goes, so another
+// CPU can come to the task at a time before that work was done; it then
+// spins, with interrupts off, as on the runqueue lock, and the trace
+// shows the wait as rq->lock contended and acquired.
+func (k *Kernel) awaitTask(p *percpu, t *Task, caller string) {
+	now := k.now(p)
+	if t.availableAt <= now {
+		return
+	}
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvLockContended, Name: "rq->lock", Caller: caller})
+	}
+	k.charge(p, t.availableAt-now)
+	if k.tracer != nil {
+		k.emit(p, Event{Kind: EvLockAcquired, Name: "rq->lock", Caller: caller})
+	}
+}
+
+// run starts or resumes task t, now p's current task. A task that stopped
+// inside a kernel path goes on with it at the next boundary (EnterLater),
+// once the other CPUs have caught up with this one: what it does then —
+// take a lock, look at a run queue — comes after whatever they did
+// before this time, as it would on hardware. (The idle loop only halts,
+// and goes on at once.)
 func (k *Kernel) run(p *percpu, t *Task) {
 	if r := t.resume; r != nil {
 		t.resume = nil
-		r(p)
+		if t.kind == kindIdle {
+			r(p)
+			return
+		}
+		p.resume = r
+		p.c.EnterLater()
 		return
 	}
 	p.c.LoadContext(&t.ctx)
@@ -295,6 +333,7 @@ func (k *Kernel) wakeUp(p *percpu, t *Task) bool {
 		k.traceTask(p, EvSchedWakeup, t, t.cpu)
 		return true
 	}
+	k.awaitTask(p, t, "try_to_wake_up")
 	target := k.selectCPU(t)
 	if target.id != t.cpu {
 		k.traceMigrate(p, t, t.cpu, target.id)
@@ -381,10 +420,19 @@ func (k *Kernel) checkPreempt(p, q *percpu, t *Task) {
 // CPU acting, sends it a reschedule IPI (resched_curr).
 func (k *Kernel) resched(p, q *percpu) {
 	curr := q.curr
-	if curr.needResched {
+	// When q learns of it: at once, or when the IPI arrives.
+	notice := k.now(p)
+	if q != p {
+		notice += k.costs.IPISend + k.costs.IPIDelivery
+	}
+	// A reschedule already asked for is enough unless q learns of it
+	// only later: another CPU's kernel work, done first but charged to a
+	// later time, may have asked for it.
+	if curr.needResched && curr.reschedNotice <= notice {
 		return
 	}
 	curr.needResched = true
+	curr.reschedNotice = notice
 	if q != p {
 		k.sendIPI(p, q, vecReschedule)
 	}
@@ -395,10 +443,11 @@ func (k *Kernel) resched(p, q *percpu) {
 // later.
 func (k *Kernel) sendIPI(p, q *percpu, vector uint8) {
 	if vector == vecReschedule {
-		if q.reschedIPI {
+		arrives := k.now(p) + k.costs.IPISend + k.costs.IPIDelivery
+		if q.reschedIPI && q.reschedIPIAt <= arrives {
 			return
 		}
-		q.reschedIPI = true
+		q.reschedIPI, q.reschedIPIAt = true, arrives
 	}
 	k.charge(p, k.costs.IPISend)
 	k.traceNum(p, EvIPIRaise, int64(q.id), int64(vector), "")
@@ -412,6 +461,7 @@ func (k *Kernel) sendIPI(p, q *percpu, vector uint8) {
 
 // migrate moves queued task t from CPU from to CPU to.
 func (k *Kernel) migrate(p *percpu, t *Task, from, to *percpu) {
+	k.awaitTask(p, t, "move_queued_task")
 	k.dequeue(from, t)
 	k.charge(p, k.costs.Migrate)
 	k.traceMigrate(p, t, from.id, to.id)
@@ -419,10 +469,21 @@ func (k *Kernel) migrate(p *percpu, t *Task, from, to *percpu) {
 }
 
 // pushRT is push_rt_tasks(): while CPU p has queued realtime tasks that
-// another allowed CPU runs below, move the best of them there.
+// another allowed CPU runs below, move the best of them there. Only tasks
+// allowed on another CPU are pushable (Linux's pushable_tasks list): one
+// bound here does not stop the push of those behind it.
 func (k *Kernel) pushRT(p *percpu) {
 	for moves := 0; moves < maxBalanceMoves && p.rq.nrRT > 0; moves++ {
-		t := p.rq.bestQueued()
+		var t *Task
+		for _, x := range k.queuedRT(p) {
+			if x.affinity&^(1<<uint(p.id)) != 0 {
+				t = x
+				break
+			}
+		}
+		if t == nil {
+			return
+		}
 		var target *percpu
 		for _, q := range k.cpus {
 			if q == p || !q.online || !t.allowed(q.id) || t.prio >= cpuPrio(q) {
@@ -440,12 +501,16 @@ func (k *Kernel) pushRT(p *percpu) {
 	}
 }
 
-// pullRT is pull_rt_task(): before CPU p picks its next task, it takes a
-// queued realtime task from another CPU that would run here above what p
-// would pick.
+// pullRT is pull_rt_task(): before CPU p picks its next task, or when its
+// running task lowered its priority, it takes a queued realtime task from
+// another CPU that would run here above what p would pick and above its
+// running task if that stays runnable.
 func (k *Kernel) pullRT(p *percpu) {
 	for moves := 0; moves < maxBalanceMoves; moves++ {
 		mine := p.rq.queuedPrio()
+		if c := p.curr; c.kind != kindIdle && c.state == TaskRunning {
+			mine = min(mine, c.prio) // a running task stays above what it would pull
+		}
 		var best *Task
 		var from *percpu
 		for _, q := range k.cpus {
@@ -468,38 +533,45 @@ func (k *Kernel) pullRT(p *percpu) {
 }
 
 // idleBalance is newidle balancing: CPU p, about to idle, takes a queued
-// task from the CPU with the most of them.
+// task from the CPU with the most of them; if every task queued there is
+// pinned elsewhere, from the next busiest, and so on (load_balance redoes
+// its search without an all-pinned CPU).
 func (k *Kernel) idleBalance(p *percpu) {
-	var from *percpu
-	for _, q := range k.cpus {
-		if q == p || q.rq.nrQueued() == 0 {
-			continue
-		}
-		if from == nil || q.rq.nrQueued() > from.rq.nrQueued() {
-			from = q
-		}
-	}
-	if from == nil {
-		return
-	}
-	var pick *Task
-	for prio := 0; prio < maxRTPrio && pick == nil; prio++ {
-		for _, t := range from.rq.rt[prio] {
-			if t.allowed(p.id) {
-				pick = t
-				break
+	tried := uint64(1) << uint(p.id)
+	for {
+		var from *percpu
+		for _, q := range k.cpus {
+			if tried&(1<<uint(q.id)) != 0 || q.rq.nrQueued() == 0 {
+				continue
+			}
+			if from == nil || q.rq.nrQueued() > from.rq.nrQueued() {
+				from = q
 			}
 		}
-	}
-	if pick == nil {
-		for _, t := range from.rq.fair {
-			if t.allowed(p.id) && (pick == nil || t.vruntime < pick.vruntime) {
-				pick = t
+		if from == nil {
+			return
+		}
+		tried |= 1 << uint(from.id)
+		var pick *Task
+		for prio := 0; prio < maxRTPrio && pick == nil; prio++ {
+			for _, t := range from.rq.rt[prio] {
+				if t.allowed(p.id) {
+					pick = t
+					break
+				}
 			}
 		}
-	}
-	if pick != nil {
-		k.migrate(p, pick, from, p)
+		if pick == nil {
+			for _, t := range from.rq.fair {
+				if t.allowed(p.id) && (pick == nil || t.vruntime < pick.vruntime) {
+					pick = t
+				}
+			}
+		}
+		if pick != nil {
+			k.migrate(p, pick, from, p)
+			return
+		}
 	}
 }
 

@@ -274,18 +274,16 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 	q := sw.p
 	releaser := k.actingCPU()
 	at := k.now(releaser) + k.costs.SpinHandoff
-	if k.tracer != nil {
-		name := w.Lock.Name
-		k.emitAt(q, at, Event{Kind: EvLockAcquired, Name: name, Caller: "spin"})
-	}
-	if q.spin == sw {
+	if q.spin == sw && q.c.Waiting() {
 		q.spin = nil
-		if q.c.Waiting() {
-			q.c.Resume(at)
+		if k.tracer != nil {
+			k.emitAt(q, at, Event{Kind: EvLockAcquired, Name: w.Lock.Name, Caller: "spin"})
 		}
+		k.m.Resume(q.c, at)
 	}
 	// Otherwise the spinning context is saved in an interrupt frame: it
-	// goes on, holding the lock, when the interrupt returns to it.
+	// goes on, holding the lock, when the interrupt returns to it
+	// (irqReturn).
 }
 
 // Block records that the calling task waits on w's lock (locks.Host):

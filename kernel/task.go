@@ -63,6 +63,9 @@ type Task struct {
 	preemptCount uint32
 	needResched  bool // TIF_NEED_RESCHED
 	lazyResched  bool // TIF_NEED_RESCHED_LAZY
+	// reschedNotice is when the task's CPU learns of needResched set by
+	// resched: at once on that CPU, when the IPI arrives on another.
+	reschedNotice uint64
 
 	// ctx is the register state to run the task with when resume is nil
 	// or when resume loads it.
@@ -93,6 +96,14 @@ type Task struct {
 	nvcsw     uint64 // voluntary context switches (it blocked)
 	nivcsw    uint64 // involuntary ones (it was preempted)
 	switches  uint64 // times it was switched in
+	// availableAt is the first cycle at which a CPU may take the task
+	// (switch it in, move it, wake it): when the CPU that last queued
+	// it was done with that runqueue, and when its last CPU had
+	// switched away from it (Linux's rq->lock and p->on_cpu). Each
+	// CPU's kernel work is done at once but charged as it goes, so
+	// another CPU can come to the task at a time before that work
+	// was done.
+	availableAt uint64
 
 	// waitingOn says what a blocked task waits for, for deadlock reports.
 	waitingOn string
