@@ -136,7 +136,7 @@ var callTable = map[uint32]callFn{
 		if err != 0 {
 			return err, true
 		}
-		return int64(b2i(k.model.Lockbreak && o.spin.BreakLock)), true
+		return int64(b2i(o.spin != nil && k.model.Lockbreak && o.spin.BreakLock)), true
 	},
 	SvcSmpProcessorID: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return int64(p.id), true },
 	SvcGetCPU:         callGetCPU,
@@ -173,7 +173,7 @@ var callTable = map[uint32]callFn{
 	SvcLocalBHEnable: callLocalBHEnable,
 
 	SvcLockInit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-		_, err := k.lockInit(a.a[0], a.a[1], a.a[2])
+		_, err := k.lockInit(a.a[0], a.a[1], a.a[2], a.a[3])
 		return err, true
 	},
 	SvcSpinLock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
@@ -249,8 +249,7 @@ var (
 	serviceFns [0x100]callFn
 )
 
-// The sleeping locks, RCU and seqlocks come with the lock primitives: until
-// then their calls are reported and fail.
+// RCU and seqlocks are not built yet: their calls are reported and fail.
 func init() {
 	defer func() {
 		for nr, h := range callTable {
@@ -264,9 +263,7 @@ func init() {
 			}
 		}
 	}()
-	for _, nr := range []uint32{SvcMutexLock, SvcMutexTrylock, SvcMutexUnlock, SvcDown, SvcDownTrylock, SvcUp,
-		SvcDownRead, SvcUpRead, SvcDownWrite, SvcUpWrite, SvcDowngrade, SvcRtMutexLock, SvcRtMutexTry, SvcRtMutexUnl,
-		SvcRCUReadLock, SvcRCUReadUnlock, SvcSynchronizeRCU, SvcCallRCU, SvcWriteSeqlock, SvcWriteSequnlock,
+	for _, nr := range []uint32{SvcRCUReadLock, SvcRCUReadUnlock, SvcSynchronizeRCU, SvcCallRCU, SvcWriteSeqlock, SvcWriteSequnlock,
 		SvcReadSeqbegin, SvcReadSeqretry} {
 		callTable[nr] = callNotBuilt
 	}
@@ -279,7 +276,7 @@ func callNotBuilt(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 			name = c.Name
 		}
 	}
-	k.bug(p, name+": sleeping locks, RCU and seqlocks are not built yet (the lock primitives issue)")
+	k.bug(p, name+": RCU and seqlocks are not built yet (the lock primitives issue)")
 	return -ENOSYS, true
 }
 
@@ -407,7 +404,7 @@ func callNice(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 func (k *Kernel) setNice(p *percpu, t *Task, nice int) {
 	t.nice = min(max(nice, -20), 19)
 	if !t.isRT() && t.kind != kindIdle {
-		k.setPrio(t, t.normalPrio())
+		k.adjustPrio(t)
 	}
 }
 
@@ -481,7 +478,7 @@ func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param ui
 		o.slice = k.rrTicks()
 	}
 	old := o.prio
-	k.setPrio(o, o.normalPrio())
+	k.adjustPrio(o)
 	q := k.cpus[o.cpu]
 	switch {
 	case o.running && o.prio > old:

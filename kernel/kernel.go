@@ -12,6 +12,7 @@ import (
 	"preemptlab/boot"
 	"preemptlab/cpu"
 	"preemptlab/emu"
+	"preemptlab/locks"
 )
 
 // Config configures a kernel.
@@ -121,6 +122,8 @@ type Kernel struct {
 	log    io.Writer
 	mhz    uint64
 	syms   *symbols
+	// spinning is the spinning lock a Lock call is on, for Spin.
+	spinning *locks.SpinLock
 
 	cpus  []*percpu
 	tasks []*Task // every task ever created, by pid order

@@ -124,8 +124,8 @@ func (k *Kernel) Stuck() (int, string) {
 	}
 	for _, p := range k.cpus {
 		if p.spin != nil {
-			owner, ocpu := p.spin.w.Lock.Owner()
-			waiting = append(waiting, fmt.Sprintf("  cpu%d spins with interrupts off on %s, held by %v on cpu%d", p.id, p.spin.w.Lock.Name, owner, ocpu))
+			owner, ocpu := p.spin.l.Owner()
+			waiting = append(waiting, fmt.Sprintf("  cpu%d spins with interrupts off on %s, held by %v on cpu%d", p.id, p.spin.w.LockName, owner, ocpu))
 		}
 	}
 	if len(waiting) == 0 {
@@ -139,9 +139,9 @@ func (k *Kernel) waitDescription(t *Task) string {
 	case t.waitingOn != "":
 		return "waits on " + t.waitingOn
 	case t.running && k.cpus[t.cpu].spin != nil && k.cpus[t.cpu].depth > 0:
-		return fmt.Sprintf("running on cpu%d, interrupted by a handler that spins on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+		return fmt.Sprintf("running on cpu%d, interrupted by a handler that spins on %s", t.cpu, k.cpus[t.cpu].spin.w.LockName)
 	case t.running && k.cpus[t.cpu].spin != nil:
-		return fmt.Sprintf("running on cpu%d, spinning on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+		return fmt.Sprintf("running on cpu%d, spinning on %s", t.cpu, k.cpus[t.cpu].spin.w.LockName)
 	case t.running:
 		return fmt.Sprintf("running on cpu%d, which cannot run", t.cpu)
 	case t.state == TaskRunning:

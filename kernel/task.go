@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"preemptlab/cpu"
+	"preemptlab/locks"
 )
 
 // Kernel priorities, Linux's: 0–99 for realtime tasks (99 − rt_priority),
@@ -122,6 +123,10 @@ type Task struct {
 	softirq    int
 
 	exitCode int
+
+	// lk is the lock layer's state: the sleeping lock it is blocked on,
+	// those it holds (Linux's pi_blocked_on, pi_waiters).
+	lk locks.TaskState
 }
 
 // isRT reports whether the task has a realtime policy.

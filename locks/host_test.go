@@ -13,7 +13,7 @@ type ptask struct {
 	st           TaskState
 }
 
-func (t *ptask) String() string         { return t.name }
+func (t *ptask) String() string        { return t.name }
 func (t *ptask) LockState() *TaskState { return &t.st }
 
 func newTask(name string, prio int) *ptask { return &ptask{name: name, normal: prio, prio: prio} }
