@@ -263,6 +263,7 @@ func init() {
 			}
 		}
 	}()
+	addSleepLockCalls()
 	for _, nr := range []uint32{SvcRCUReadLock, SvcRCUReadUnlock, SvcSynchronizeRCU, SvcCallRCU, SvcWriteSeqlock, SvcWriteSequnlock,
 		SvcReadSeqbegin, SvcReadSeqretry} {
 		callTable[nr] = callNotBuilt

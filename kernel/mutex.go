@@ -172,12 +172,14 @@ func (k *Kernel) holders(o *lockObj) string {
 // next owner); misuse is a BUG and -EINVAL.
 func (k *Kernel) sleepRelease(p *percpu, t *Task, a *callArgs, o *lockObj, what string, release func() error) (int64, bool) {
 	o.ops++
+	// Traced first, as lockdep's lock_release comes before the hand-off
+	// wakes the next owner; a misuse follows it with the BUG.
+	k.traceAt(p, EvLockRelease, o.name, a.at)
+	k.charge(p, k.costs.MutexUnlock)
 	if err := release(); err != nil {
 		k.bug(p, what+": "+err.Error())
 		return -EINVAL, true
 	}
-	k.charge(p, k.costs.MutexUnlock)
-	k.traceAt(p, EvLockRelease, o.name, a.at)
 	return 0, true
 }
 
@@ -193,7 +195,9 @@ func sleepLockCall(what string, op func(k *Kernel, p *percpu, t *Task, a *callAr
 	}
 }
 
-func init() {
+// addSleepLockCalls puts the sleeping-lock services in callTable (called
+// by the init that builds the dispatch tables, which must come after).
+func addSleepLockCalls() {
 	mutexLock := func(what string) func(k *Kernel, p *percpu, t *Task, a *callArgs, o *lockObj) (int64, bool) {
 		return func(k *Kernel, p *percpu, t *Task, a *callArgs, o *lockObj) (int64, bool) {
 			return k.sleepAcquire(p, t, a, o, what, 0, func() (bool, error) { return o.mutex.Lock(k, t, p.id) })

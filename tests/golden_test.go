@@ -55,6 +55,19 @@ var scenarios = []scenario{
 	// PREEMPT_LAZY against full preemption, for an OTHER and an RT wake-up.
 	{"lazy-full", "lazy", []string{"--cpus", "1", "--model", "preempt"}},
 	{"lazy-lazy", "lazy", []string{"--cpus", "1", "--model", "preempt", "--preempt", "lazy"}},
+	// Priority inversion on one CPU (pinv.c): an OTHER holder of a
+	// spinlock_t, a FIFO 50 hog, a FIFO 90 waiter. Without PI (mmlinux,
+	// rt) the waiter waits for the hog too; with PI (mvista-rt's PMutex,
+	// rt's rt_mutex) the holder is boosted (sched_pi_setprio).
+	{"pinv-mmlinux", "pinv", []string{"--cpus", "1", "--model", "mmlinux"}},
+	{"pinv-rt", "pinv", []string{"--cpus", "1", "--model", "rt"}},
+	{"pinv-mvista-rt", "pinv", []string{"--cpus", "1", "--model", "mvista-rt"}},
+	{"pinv-rt-chain", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain"}},
+	// Three tasks, two locks: PMutex boosts one level, pi=chain through.
+	{"pichain-pmutex", "pinv", []string{"--cpus", "1", "--model", "mvista-rt", "--cmdline", "test=chain"}},
+	{"pichain-chain", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=chain"}},
+	// An rt_mutex cycle: the second lock returns -EDEADLK.
+	{"deadlock-rtmutex", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=deadlock"}},
 }
 
 // runScenario runs a scenario and returns its golden text.
