@@ -66,6 +66,17 @@ var scenarios = []scenario{
 	// Three tasks, two locks: PMutex boosts one level, pi=chain through.
 	{"pichain-pmutex", "pinv", []string{"--cpus", "1", "--model", "mvista-rt", "--cmdline", "test=chain"}},
 	{"pichain-chain", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=chain"}},
+	// Readers of an rwlock_t ahead of a FIFO 90 writer under mmlinux,
+	// without and with priority borrowing.
+	{"borrow-mmlinux", "pinv", []string{"--cpus", "1", "--model", "mmlinux", "--cmdline", "test=borrow"}},
+	{"borrow-mmlinux-borrow", "pinv", []string{"--cpus", "1", "--model", "mmlinux", "--pi", "borrow", "--cmdline", "test=borrow"}},
+	// A raw spinlock held 1 ms on CPU 0 with cond_resched_lock() every
+	// 100 µs, CPU 1 spinning on it: with lock-break it waits 50 µs,
+	// without 752 µs.
+	{"lockbreak-on", "lockbreak", []string{"--cpus", "2", "--model", "preempt"}},
+	{"lockbreak-off", "lockbreak", []string{"--cpus", "2", "--model", "preempt", "--lockbreak", "off"}},
+	// rtwake's spinlock_t path under rt: the holder is preemptible.
+	{"rtwake-spinlock-rt", "rtwake", []string{"--cpus", "1", "--model", "rt", "--cmdline", "bg=spinlock"}},
 	// An rt_mutex cycle: the second lock returns -EDEADLK.
 	{"deadlock-rtmutex", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=deadlock"}},
 }

@@ -15,10 +15,16 @@
  *
  * test=deadlock: A holds L1 and waits for L2, B holds L2 and asks for L1:
  * under pi=chain rt_mutex_lock returns -EDEADLK.
+ *
+ * test=borrow: two SCHED_OTHER readers hold an rwlock_t (4 ms and 5 ms);
+ * a FIFO 50 hog wakes after 1 ms; a FIFO 90 writer wants the lock after
+ * 3 ms. Under mmlinux --pi borrow the writer lends its priority to both
+ * readers; when the first leaves, the other keeps it.
  */
 #include "common.h"
 
 static spinlock_t lock, l2;
+static rwlock_t rw;
 static struct rt_mutex m1, m2;
 
 static u64 t0;
@@ -124,18 +130,47 @@ static int dl_b(void *arg __attribute__((unused)))
 	return 0;
 }
 
+/* test=borrow */
+static int reader(void *arg)
+{
+	read_lock(&rw);
+	printk("%ld us: reader %ld has the lock\n", us(), (long)arg);
+	sched_yield(); /* the other reader takes it too */
+	udelay(3000 + 1000 * (long)arg);
+	read_unlock(&rw);
+	printk("%ld us: reader %ld released it\n", us(), (long)arg);
+	return 0;
+}
+
+static int writer(void *arg __attribute__((unused)))
+{
+	fifo(90);
+	msleep(3);
+	long start = us();
+	write_lock(&rw);
+	printk("%ld us: writer has the lock after %ld us\n", us(), us() - start);
+	write_unlock(&rw);
+	return 0;
+}
+
 int main(void)
 {
 	spin_lock_init(&lock);
 	spin_lock_init(&l2);
 	rt_mutex_init(&m1);
 	rt_mutex_init(&m2);
+	rwlock_init(&rw);
 	t0 = ktime_get_ns();
 	if (cmdline_has("test=chain")) {
 		kthread_run(hog, (void *)2, "hog");
 		kthread_run(chain_c, 0, "C");
 		kthread_run(chain_b, 0, "B");
 		kthread_run(chain_a, 0, "A");
+	} else if (cmdline_has("test=borrow")) {
+		kthread_run(hog, (void *)1, "hog");
+		kthread_run(writer, 0, "writer");
+		kthread_run(reader, (void *)1, "reader1");
+		kthread_run(reader, (void *)2, "reader2");
 	} else if (cmdline_has("test=deadlock")) {
 		kthread_run(dl_a, 0, "A");
 		kthread_run(dl_b, 0, "B");
