@@ -313,6 +313,9 @@ func (k *Kernel) mayBlock(p *percpu, t *Task, what string) bool {
 			bug = "scheduling while atomic"
 		}
 		k.bug(p, fmt.Sprintf("%s: %s %s", bug, what, k.atomicContext(p, t)))
+	case t.heldSpinning() != nil:
+		h := t.heldSpinning()
+		k.bug(p, fmt.Sprintf("sleeping function called from invalid context: %s while holding the spinning lock %s (taken at %s)", what, h.o.name, k.syms.where(h.at)))
 	default:
 		return true
 	}

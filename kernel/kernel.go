@@ -30,6 +30,9 @@ type Config struct {
 	Log io.Writer
 	// Cmdline is the kernel command line (the multiboot one).
 	Cmdline string
+	// Strict makes every BUG report (sleeping while atomic, a lock-order
+	// inversion, a bad unlock, recursion) end the run with StatusStrict.
+	Strict bool
 }
 
 // Segment selectors of the kernel's GDT: Linux 2.6 i386's
@@ -124,6 +127,8 @@ type Kernel struct {
 	syms   *symbols
 	// spinning is the spinning lock a Lock call is on, for Spin.
 	spinning *locks.SpinLock
+	// lockdep is the run's lock-order graph.
+	lockdep lockDep
 
 	cpus  []*percpu
 	tasks []*Task // every task ever created, by pid order

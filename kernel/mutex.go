@@ -108,6 +108,7 @@ func (k *Kernel) sleepTrylock(p *percpu, t *Task, a *callArgs, o *lockObj) int64
 		ok = o.sem.TryDown()
 	}
 	if ok {
+		k.lockdepAcquire(p, t, o, a.at, false)
 		k.traceAt(p, EvLockAcquired, o.name, a.at)
 	}
 	return int64(b2i(ok))
@@ -124,8 +125,10 @@ func (k *Kernel) sleepAcquire(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 	}
 	k.charge(p, k.costs.MutexLock)
 	k.traceAt(p, EvLockAcquire, o.name, a.at)
+	k.lockdepAcquire(p, t, o, a.at, true)
 	ok, err := take()
 	if err != nil {
+		k.lockdepRelease(t, o)
 		k.bug(p, what+": "+err.Error())
 		if errors.Is(err, locks.ErrDeadlock) {
 			return -EDEADLK, true
@@ -180,6 +183,7 @@ func (k *Kernel) sleepRelease(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 		k.bug(p, what+": "+err.Error())
 		return -EINVAL, true
 	}
+	k.lockdepRelease(t, o)
 	return 0, true
 }
 
@@ -243,7 +247,11 @@ func addSleepLockCalls() {
 	callTable[SvcUpRead] = sleepLockCall("up_read", rwUp("up_read", false), LockKindRwsem)
 	callTable[SvcUpWrite] = sleepLockCall("up_write", rwUp("up_write", true), LockKindRwsem)
 	callTable[SvcDowngrade] = sleepLockCall("downgrade_write", func(k *Kernel, p *percpu, t *Task, a *callArgs, o *lockObj) (int64, bool) {
-		return k.sleepRelease(p, t, a, o, "downgrade_write", func() error { return o.rwsem.Downgrade(k, t) })
+		ret, done := k.sleepRelease(p, t, a, o, "downgrade_write", func() error { return o.rwsem.Downgrade(k, t) })
+		if ret == 0 {
+			t.held = append(t.held, heldLock{o, a.at}) // still held, for reading
+		}
+		return ret, done
 	}, LockKindRwsem)
 }
 

@@ -23,6 +23,8 @@ const (
 	// StatusStuck: every task is blocked for ever (deadlock), or there is
 	// nothing to run.
 	StatusStuck = 8
+	// StatusStrict: a BUG report under --strict.
+	StatusStrict = 10
 )
 
 // Stopped is told every stop of a processor (emu.Kernel): a bus error in
@@ -82,6 +84,9 @@ func (k *Kernel) bug(p *percpu, msg string) {
 	t := p.curr
 	k.logf("BUG: %s: %v on cpu%d at %s", msg, t, p.id, k.syms.where(p.c.EIP))
 	k.traceAt(p, EvBug, msg, p.c.EIP)
+	if k.cfg.Strict {
+		k.fatal(p, StatusStrict, "--strict: ending the run at the BUG above")
+	}
 }
 
 // panic ends the run: "Kernel panic - not syncing".

@@ -155,6 +155,7 @@ func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, 
 		return k.convertedLock(p, t, a, o, what)
 	}
 	o.ops++
+	k.lockdepAcquire(p, t, o, a.at, true)
 	flags := k.lockIRQMode(p, t, a.a[1])
 	k.preemptDisable(p, t)
 	k.charge(p, k.costs.SpinLock)
@@ -184,6 +185,7 @@ func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
 		return 0, true
 	}
 	k.preemptDisable(p, t)
+	k.lockdepAcquire(p, t, o, a.at, false)
 	k.traceAt(p, EvLockAcquired, o.name, a.at)
 	return 1, true
 }
@@ -204,6 +206,7 @@ func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64
 		k.bug(p, what+": "+e.Error())
 		return -EINVAL, true
 	}
+	k.lockdepRelease(t, o)
 	k.charge(p, k.costs.SpinUnlock)
 	k.traceAt(p, EvLockRelease, o.name, a.at)
 	if ret := k.unlockIRQMode(p, t, a.a[1], a.a[2]); ret != 0 {

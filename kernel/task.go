@@ -127,6 +127,8 @@ type Task struct {
 	// lk is the lock layer's state: the sleeping lock it is blocked on,
 	// those it holds (Linux's pi_blocked_on, pi_waiters).
 	lk locks.TaskState
+	// held are the locks it holds or is acquiring, for the checks.
+	held []heldLock
 }
 
 // isRT reports whether the task has a realtime policy.

@@ -27,6 +27,8 @@ type kernelOptions struct {
 	trace    *string
 	traceNS  *bool
 	duration *time.Duration
+	strict   *bool
+	census   *bool
 }
 
 func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
@@ -43,6 +45,8 @@ func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
 		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout"),
 		traceNS:  fs.Bool("trace-ns", false, "print trace timestamps with nanosecond digits"),
 		duration: fs.Duration("duration", 0, "end the run after `D` of simulated time (e.g. 2s, 500ms), status 0"),
+		strict:   fs.Bool("strict", false, "make every kernel BUG report (sleeping while atomic, lock order, bad unlock, recursion) fatal: status 10"),
+		census:   fs.Bool("census", false, "print the lock census (objects and operations by backing, and by lock) to stderr at the end"),
 	}
 	for _, name := range kernel.KnobNames() {
 		o.knobs[name] = fs.String(name, "", "knob `VALUE`, overriding --model's: "+kernel.KnobUsage(name))
@@ -101,7 +105,7 @@ func setUpKernel(o *kernelOptions, m *emu.Machine, l *boot.Loaded, image []byte,
 	if *o.rrSlice <= 0 {
 		return nil, usageError{"run", "--rr-slice must be positive"}
 	}
-	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline}
+	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline, Strict: *o.strict}
 	if *o.trace != "" {
 		f, err := os.Create(*o.trace)
 		if err != nil {
