@@ -271,10 +271,12 @@ func (k *Kernel) Wake(w *locks.Waiter) {
 }
 
 // Boost sets a task's effective priority (locks.Host), as
-// rt_mutex_setprio: the task is requeued at its new priority; a queued
-// task raised above its CPU's current task preempts it, a running one
-// lowered below its queue's best gives way. The trace shows
-// sched_pi_setprio.
+// rt_mutex_setprio and prio_changed_rt: the task is requeued at its new
+// priority; a queued task raised above its CPU's current task preempts
+// it; a running one raised pushes the realtime tasks queued behind it to
+// CPUs running lower work (switched_to_rt's push); a running one lowered
+// pulls the realtime tasks now above it, then gives way to what is
+// queued above it. The trace shows sched_pi_setprio.
 func (k *Kernel) Boost(lt locks.Task, prio int) {
 	t, ok := lt.(*Task)
 	if !ok || t.prio == prio {
@@ -290,8 +292,13 @@ func (k *Kernel) Boost(lt locks.Task, prio int) {
 	switch {
 	case t.onRQ && !t.running && prio < old:
 		k.checkPreempt(p, q, t)
-	case t.running && prio > old && q.rq.queuedPrio() < prio:
-		k.resched(p, q)
+	case t.running && prio < old:
+		k.pushRT(q)
+	case t.running && prio > old:
+		k.pullRT(q)
+		if q.rq.queuedPrio() < prio {
+			k.resched(p, q)
+		}
 	}
 }
 
