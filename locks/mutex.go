@@ -183,7 +183,6 @@ func (m *Mutex) boostOwner(h Host, t Task) error {
 // cycle. Each step costs CostPIStep; the walk stops after MaxLockDepth
 // steps with a report and ErrDeadlock, as Linux's does.
 func adjustPrioChain(h Host, task Task, orig *Mutex, top Task) error {
-	var chain []string
 	for depth := 1; task != nil; depth++ {
 		if depth > MaxLockDepth && orig == nil && effective(h, task) == h.Prio(task) {
 			return nil // nothing left to take back (the walk that lent stopped here)
@@ -206,10 +205,9 @@ func adjustPrioChain(h Host, task Task, orig *Mutex, top Task) error {
 			return nil
 		}
 		l := w.mutex
-		chain = append(chain, fmt.Sprintf("%s waits for %s", task, l.Name))
 		if orig != nil && (l == orig || l.owner == top) {
 			return fmt.Errorf("circular locking deadlock: %s blocks on %s held by %s; %s: %w",
-				top, orig.Name, orig.owner, strings.Join(chain, ", "), ErrDeadlock)
+				top, orig.Name, orig.owner, describeChain(orig.owner, l), ErrDeadlock)
 		}
 		before := l.top()
 		if p := h.Prio(task); p != w.Prio {
@@ -223,6 +221,24 @@ func adjustPrioChain(h Host, task Task, orig *Mutex, top Task) error {
 		task = l.owner
 	}
 	return nil
+}
+
+// describeChain names the chain of owners from task, each waiting for
+// the next lock, up to and including last.
+func describeChain(task Task, last *Mutex) string {
+	var parts []string
+	for n := 0; task != nil && n < MaxLockDepth; n++ {
+		w := task.LockState().Blocked
+		if w == nil || w.mutex == nil {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s waits for %s", task, w.mutex.Name))
+		if w.mutex == last {
+			break
+		}
+		task = w.mutex.owner
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Unlock releases the mutex held by t: the first waiter becomes the
