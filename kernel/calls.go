@@ -249,7 +249,7 @@ var (
 	serviceFns [0x100]callFn
 )
 
-// RCU and seqlocks are not built yet: their calls are reported and fail.
+// call_rcu is not built yet: its calls are reported and fail.
 func init() {
 	defer func() {
 		for nr, h := range callTable {
@@ -264,8 +264,8 @@ func init() {
 		}
 	}()
 	addSleepLockCalls()
-	for _, nr := range []uint32{SvcRCUReadLock, SvcRCUReadUnlock, SvcSynchronizeRCU, SvcCallRCU, SvcWriteSeqlock, SvcWriteSequnlock,
-		SvcReadSeqbegin, SvcReadSeqretry} {
+	addRCUCalls()
+	for _, nr := range []uint32{SvcCallRCU} {
 		callTable[nr] = callNotBuilt
 	}
 }
@@ -277,7 +277,7 @@ func callNotBuilt(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 			name = c.Name
 		}
 	}
-	k.bug(p, name+": RCU and seqlocks are not built yet (the lock primitives issue)")
+	k.bug(p, name+": call_rcu is not built yet (the lock primitives issue)")
 	return -ENOSYS, true
 }
 

@@ -611,6 +611,17 @@ var fuzzSeeds = []fuzzSeed{
 		call(lK0, SvcDownRead, scratch(512)), call(lK1, SvcDownWrite, scratch(512)), call(lK0, SvcUpRead, scratch(512)),
 		call(lK1, SvcDowngrade, scratch(512)), call(lK1, SvcUpRead, scratch(512)), call(lUser, SvcMutexLock, lock(7)),
 	}},
+	// RCU and seqlocks under rt: a read section preempted, synchronize_rcu
+	// inside one and outside, an unbalanced unlock, a seqlock written on
+	// one CPU and read on the other.
+	{"rcu-seqlock", [2]byte{10 << 1, 0}, []fuzzSeedCall{
+		call(lBoot, SvcLockInit, scratch(768), konst(LockKindSeqlock), str(0)),
+		call(lK0, SvcRCUReadLock), call(lK0, SvcSynchronizeRCU), call(lK1, SvcSynchronizeRCU), call(lK0, SvcMsleep, small(1)),
+		call(lK0, SvcRCUReadUnlock), call(lK0, SvcRCUReadUnlock),
+		call(lK0, SvcWriteSeqlock, scratch(768)), call(lK1, SvcReadSeqbegin, scratch(768)), call(lK0, SvcUdelay, small(100)),
+		call(lK0, SvcWriteSequnlock, scratch(768)), call(lK1, SvcReadSeqretry, scratch(768), small(0)),
+		call(lK1, SvcWriteSequnlock, scratch(768)), call(lK0, SvcCallRCU, scratch(0), fn(4)),
+	}},
 	// mmlinux with borrowing: rwlock_t readers shared, a writer lending.
 	{"rwsem-borrow", [2]byte{9 << 1, 0}, []fuzzSeedCall{
 		call(lK0, SvcReadLock, lock(3), small(0)), call(lK1, SvcReadLock, lock(3), small(0)),

@@ -33,7 +33,7 @@ func (k *Kernel) backLock(o *lockObj, count uint32) {
 	switch o.kind {
 	case LockKindRawSpinlock:
 		o.spin = &locks.SpinLock{Name: o.name, Raw: true}
-	case LockKindSpinlock, LockKindRwlock:
+	case LockKindSpinlock, LockKindRwlock, LockKindSeqlock:
 		switch k.model.Spinlock {
 		case SpinlockSpin:
 			o.spin = &locks.SpinLock{Name: o.name}
@@ -90,9 +90,21 @@ func (k *Kernel) convertedLock(p *percpu, t *Task, a *callArgs, o *lockObj, what
 func (k *Kernel) convertedUnlock(p *percpu, t *Task, a *callArgs, o *lockObj, what string) (int64, bool) {
 	if o.rwsem != nil {
 		write := what != "read_unlock"
-		return k.sleepRelease(p, t, a, o, what, func() error { return o.rwsem.Unlock(k, t, write) })
+		return k.sleepRelease(p, t, a, o, what, func() error {
+			err := o.rwsem.Unlock(k, t, write)
+			if err == nil && write {
+				o.writes++
+			}
+			return err
+		})
 	}
-	return k.sleepRelease(p, t, a, o, what, func() error { return o.mutex.Unlock(k, t) })
+	return k.sleepRelease(p, t, a, o, what, func() error {
+		err := o.mutex.Unlock(k, t)
+		if err == nil {
+			o.writes++
+		}
+		return err
+	})
 }
 
 // sleepTrylock is a trylock of a sleeping lock: 1 if taken.

@@ -27,6 +27,9 @@ type lockObj struct {
 	sem   *locks.Semaphore
 	// ops counts the lock operations executed on it (the census).
 	ops uint64
+	// writes counts the write sections of a seqlock_t ended (its
+	// sequence is twice that, plus one while a writer holds it).
+	writes uint32
 
 	// A completion's count of done, and its waiters; a wait queue's
 	// waiters.
@@ -147,7 +150,7 @@ func (k *Kernel) setIF(p *percpu, on bool) {
 // spinning lock: preemption off (where counted), then the lock, spinning
 // if it is held.
 func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, bool) {
-	o, err := k.lockAt(p, a.a[0], what, LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	o, err := k.lockAt(p, a.a[0], what, lockKindsOf(what)...)
 	if err != 0 {
 		return err, true
 	}
@@ -194,7 +197,7 @@ func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
 // a spinning waiter), interrupts or bottom halves restored, then the
 // preemption count lowered, which may preempt.
 func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64, bool) {
-	o, err := k.lockAt(p, a.a[0], what, LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	o, err := k.lockAt(p, a.a[0], what, lockKindsOf(what)...)
 	if err != 0 {
 		return err, true
 	}
@@ -206,6 +209,7 @@ func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64
 		k.bug(p, what+": "+e.Error())
 		return -EINVAL, true
 	}
+	o.writes++
 	k.lockdepRelease(t, o)
 	k.charge(p, k.costs.SpinUnlock)
 	k.traceAt(p, EvLockRelease, o.name, a.at)

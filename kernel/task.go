@@ -129,6 +129,10 @@ type Task struct {
 	lk locks.TaskState
 	// held are the locks it holds or is acquiring, for the checks.
 	held []heldLock
+	// rcuNesting is its RCU read-section depth; rcuExits counts the
+	// outermost sections it left (for preemptible RCU's grace periods).
+	rcuNesting int
+	rcuExits   uint64
 }
 
 // isRT reports whether the task has a realtime policy.

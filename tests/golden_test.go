@@ -77,6 +77,14 @@ var scenarios = []scenario{
 	{"lockbreak-off", "lockbreak", []string{"--cpus", "2", "--model", "preempt", "--lockbreak", "off"}},
 	// rtwake's spinlock_t path under rt: the holder is preemptible.
 	{"rtwake-spinlock-rt", "rtwake", []string{"--cpus", "1", "--model", "rt", "--cmdline", "bg=spinlock"}},
+	// A preempted RCU reader holding up synchronize_rcu under rt; under
+	// preempt the reader is not preemptible (rcu.c).
+	{"rcu-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt"}},
+	{"rcu-rt", "rcu", []string{"--cpus", "1", "--model", "rt"}},
+	// A seqlock writer preempted by a reader under rt: the reader waits
+	// by the writer's lock.
+	{"seqlock-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=seqlock"}},
+	{"seqlock-rt-chain", "rcu", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=seqlock"}},
 	// An rt_mutex cycle: the second lock returns -EDEADLK.
 	{"deadlock-rtmutex", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=deadlock"}},
 }

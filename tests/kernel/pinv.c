@@ -2,8 +2,9 @@
  * pinv.c — priority inversion and the PI chain, on one CPU.
  *
  * test=inversion: a SCHED_OTHER holder of a spinlock_t runs a 4 ms
- * critical section; a FIFO 50 hog wakes after 1 ms and burns 6 ms; a
- * FIFO 90 waiter wakes after 3 ms and takes the lock. Without priority
+ * critical section; a FIFO 50 hog wakes after 2 ms (msleep(1): two
+ * jiffies) and burns 6 ms; a FIFO 90 waiter wakes after 4 ms and takes
+ * the lock. Without priority
  * inheritance (mmlinux, rt) the waiter also waits for the hog; with it
  * (mvista-rt, rt --pi chain) the holder is boosted and the waiter waits
  * only for the rest of the critical section.
@@ -17,8 +18,8 @@
  * under pi=chain rt_mutex_lock returns -EDEADLK.
  *
  * test=borrow: two SCHED_OTHER readers hold an rwlock_t (4 ms and 5 ms);
- * a FIFO 50 hog wakes after 1 ms; a FIFO 90 writer wants the lock after
- * 3 ms. Under mmlinux --pi borrow the writer lends its priority to both
+ * a FIFO 50 hog wakes after 2 ms; a FIFO 90 writer wants the lock after
+ * 4 ms. Under mmlinux --pi borrow the writer lends its priority to both
  * readers; when the first leaves, the other keeps it.
  */
 #include "common.h"

@@ -1,0 +1,89 @@
+/*
+ * rcu.c — RCU read sections and seqlocks on one CPU.
+ *
+ * test=rcu (default): a SCHED_OTHER reader runs a 3 ms RCU read section;
+ * a FIFO 90 updater wakes 2 ms in (msleep(1): two jiffies) and calls synchronize_rcu(). Under
+ * classic RCU (preempt) the section is not preemptible: the updater runs
+ * only when it ends, and its grace period is short. Under preemptible
+ * RCU (rt) the updater preempts the reader at once, and its grace period
+ * waits for the preempted reader to leave its section.
+ *
+ * test=seqlock: a SCHED_OTHER writer holds a seqlock_t's write side for
+ * 4 ms; a FIFO 90 reader wakes 2 ms in and reads, retrying while the
+ * sequence is odd or moved. Under preempt the writer is not preemptible;
+ * under rt the reader preempts it, and read_seqbegin waits for the
+ * writer by its lock (the writer is boosted under --pi chain).
+ */
+#include "common.h"
+
+static u64 t0;
+static long us(void) { return (long)((ktime_get_ns() - t0) / 1000); }
+
+static DEFINE_SEQLOCK(sl);
+static volatile int data_a, data_b;
+
+static int reader(void *arg __attribute__((unused)))
+{
+	rcu_read_lock();
+	printk("%ld us: reader in its read section\n", us());
+	udelay(3000);
+	rcu_read_unlock();
+	printk("%ld us: reader left its read section\n", us());
+	return 0;
+}
+
+static int updater(void *arg __attribute__((unused)))
+{
+	struct sched_param sp = { 90 };
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	msleep(1);
+	long start = us();
+	printk("%ld us: updater calls synchronize_rcu\n", start);
+	synchronize_rcu();
+	printk("%ld us: grace period over after %ld us\n", us(), us() - start);
+	return 0;
+}
+
+static int writer(void *arg __attribute__((unused)))
+{
+	write_seqlock(&sl);
+	printk("%ld us: writer in\n", us());
+	data_a++;
+	udelay(4000);
+	data_b++;
+	write_sequnlock(&sl);
+	printk("%ld us: writer out\n", us());
+	return 0;
+}
+
+static int seqreader(void *arg __attribute__((unused)))
+{
+	struct sched_param sp = { 90 };
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	msleep(1);
+	long start = us();
+	int tries = 0, a, b;
+	unsigned seq;
+	do {
+		tries++;
+		seq = read_seqbegin(&sl);
+		a = data_a;
+		b = data_b;
+	} while (read_seqretry(&sl, seq) && tries < 1000000);
+	printk("%ld us: reader read a=%d b=%d after %ld us, %d tries\n", us(), a, b, us() - start, tries);
+	return 0;
+}
+
+int main(void)
+{
+	t0 = ktime_get_ns();
+	if (cmdline_has("test=seqlock")) {
+		kthread_run(seqreader, 0, "seqreader");
+		kthread_run(writer, 0, "writer");
+	} else {
+		kthread_run(updater, 0, "updater");
+		kthread_run(reader, 0, "reader");
+	}
+	start_kernel();
+	return 0;
+}
