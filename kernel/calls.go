@@ -140,9 +140,7 @@ var callTable = map[uint32]callFn{
 	},
 	SvcSmpProcessorID: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return int64(p.id), true },
 	SvcGetCPU:         callGetCPU,
-	SvcGetCPULocked:   callGetCPU,
 	SvcPutCPU:         callPreemptEnable,
-	SvcPutCPULocked:   callPreemptEnable,
 
 	SvcPreemptDisable: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		k.preemptDisable(p, t)

@@ -129,6 +129,8 @@ type Kernel struct {
 	spinning *locks.SpinLock
 	// lockdep is the run's lock-order graph.
 	lockdep lockDep
+	// cpuLocks are the per-CPU locks of get_cpu_locked under rt.
+	cpuLocks []*lockObj
 
 	cpus  []*percpu
 	tasks []*Task // every task ever created, by pid order

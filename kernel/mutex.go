@@ -214,6 +214,8 @@ func sleepLockCall(what string, op func(k *Kernel, p *percpu, t *Task, a *callAr
 // addSleepLockCalls puts the sleeping-lock services in callTable (called
 // by the init that builds the dispatch tables, which must come after).
 func addSleepLockCalls() {
+	callTable[SvcGetCPULocked] = callGetCPULocked
+	callTable[SvcPutCPULocked] = callPutCPULocked
 	mutexLock := func(what string) func(k *Kernel, p *percpu, t *Task, a *callArgs, o *lockObj) (int64, bool) {
 		return func(k *Kernel, p *percpu, t *Task, a *callArgs, o *lockObj) (int64, bool) {
 			return k.sleepAcquire(p, t, a, o, what, 0, func() (bool, error) { return o.mutex.Lock(k, t, p.id) })
@@ -356,4 +358,47 @@ func (k *Kernel) adjustPrio(t *Task) {
 		return
 	}
 	locks.Adjust(k, t)
+}
+
+// callGetCPULocked is PREEMPT_RT's get_cpu_locked(): under the rt
+// design's typed locks (spinlock=mutex) the CPU's per-CPU sleeping lock
+// is taken instead of disabling preemption — the task may be preempted
+// and even migrate, while the CPU's data stays its own until
+// put_cpu_locked(cpu); otherwise it is get_cpu(). It returns the CPU.
+func callGetCPULocked(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if k.model.Spinlock != SpinlockMutex {
+		return callGetCPU(k, p, t, a)
+	}
+	o := k.perCPULock(p.id)
+	return k.sleepAcquire(p, t, a, o, "get_cpu_locked", int64(p.id), func() (bool, error) { return o.mutex.Lock(k, t, p.id) })
+}
+
+// callPutCPULocked is put_cpu_locked(cpu): the lock of that CPU is
+// released (put_cpu() where get_cpu_locked is get_cpu()).
+func callPutCPULocked(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if k.model.Spinlock != SpinlockMutex {
+		return callPreemptEnable(k, p, t, a)
+	}
+	if a.a[0] >= uint32(len(k.cpus)) {
+		k.bug(p, fmt.Sprintf("put_cpu_locked(%d): no such CPU", a.a[0]))
+		return -EINVAL, true
+	}
+	o := k.perCPULock(int(a.a[0]))
+	return k.sleepRelease(p, t, a, o, "put_cpu_locked", func() error { return o.mutex.Unlock(k, t) })
+}
+
+// perCPULock returns CPU n's per-CPU lock (per_cpu_lock/N), made at its
+// first use; it is a kernel lock, not in the image's memory.
+func (k *Kernel) perCPULock(n int) *lockObj {
+	if k.cpuLocks == nil {
+		k.cpuLocks = make([]*lockObj, len(k.cpus))
+	}
+	if o := k.cpuLocks[n]; o != nil {
+		return o
+	}
+	o := &lockObj{id: uint32(len(k.locks)), kind: LockKindSpinlock, name: fmt.Sprintf("per_cpu_lock/%d", n)}
+	k.backLock(o, 0)
+	k.locks = append(k.locks, o)
+	k.cpuLocks[n] = o
+	return o
 }

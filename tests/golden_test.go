@@ -85,6 +85,10 @@ var scenarios = []scenario{
 	// by the writer's lock.
 	{"seqlock-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=seqlock"}},
 	{"seqlock-rt-chain", "rcu", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=seqlock"}},
+	// get_cpu_locked: get_cpu under preempt, a preemptible per-CPU lock
+	// under rt.
+	{"percpu-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=percpu"}},
+	{"percpu-rt", "rcu", []string{"--cpus", "1", "--model", "rt", "--cmdline", "test=percpu"}},
 	// An rt_mutex cycle: the second lock returns -EDEADLK.
 	{"deadlock-rtmutex", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=deadlock"}},
 }

@@ -13,6 +13,11 @@
  * sequence is odd or moved. Under preempt the writer is not preemptible;
  * under rt the reader preempts it, and read_seqbegin waits for the
  * writer by its lock (the writer is boosted under --pi chain).
+ *
+ * test=percpu: a SCHED_OTHER task works on per-CPU data for 3 ms between
+ * get_cpu_locked() and put_cpu_locked(); a FIFO 90 task wakes 2 ms in.
+ * Under preempt that is get_cpu(): the FIFO task waits for put_cpu();
+ * under rt the section holds the CPU's sleeping lock and is preemptible.
  */
 #include "common.h"
 
@@ -74,10 +79,32 @@ static int seqreader(void *arg __attribute__((unused)))
 	return 0;
 }
 
+static int percpu_user(void *arg __attribute__((unused)))
+{
+	int cpu = get_cpu_locked();
+	printk("%ld us: per-CPU section on cpu%d\n", us(), cpu);
+	udelay(3000);
+	put_cpu_locked(cpu);
+	printk("%ld us: per-CPU section over\n", us());
+	return 0;
+}
+
+static int rt_task(void *arg __attribute__((unused)))
+{
+	struct sched_param sp = { 90 };
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	msleep(1);
+	printk("%ld us: the FIFO 90 task runs\n", us());
+	return 0;
+}
+
 int main(void)
 {
 	t0 = ktime_get_ns();
-	if (cmdline_has("test=seqlock")) {
+	if (cmdline_has("test=percpu")) {
+		kthread_run(rt_task, 0, "rt_task");
+		kthread_run(percpu_user, 0, "percpu");
+	} else if (cmdline_has("test=seqlock")) {
 		kthread_run(seqreader, 0, "seqreader");
 		kthread_run(writer, 0, "writer");
 	} else {
