@@ -131,6 +131,9 @@ type Kernel struct {
 	lockdep lockDep
 	// cpuLocks are the per-CPU locks of get_cpu_locked under rt.
 	cpuLocks []*lockObj
+	// afterLockOp, when set (by the property tests), runs after every
+	// operation on a sleeping lock and every inheritance change.
+	afterLockOp func(p *percpu, what string)
 
 	cpus  []*percpu
 	tasks []*Task // every task ever created, by pid order

@@ -139,6 +139,9 @@ func (k *Kernel) sleepAcquire(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 	k.traceAt(p, EvLockAcquire, o.name, a.at)
 	k.lockdepAcquire(p, t, o, a.at, true)
 	ok, err := take()
+	if k.afterLockOp != nil {
+		k.afterLockOp(p, what)
+	}
 	if err != nil {
 		k.lockdepRelease(t, o)
 		k.bug(p, what+": "+err.Error())
@@ -191,7 +194,11 @@ func (k *Kernel) sleepRelease(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 	// wakes the next owner; a misuse follows it with the BUG.
 	k.traceAt(p, EvLockRelease, o.name, a.at)
 	k.charge(p, k.costs.MutexUnlock)
-	if err := release(); err != nil {
+	err := release()
+	if k.afterLockOp != nil {
+		k.afterLockOp(p, what)
+	}
+	if err != nil {
 		k.bug(p, what+": "+err.Error())
 		return -EINVAL, true
 	}
@@ -358,6 +365,9 @@ func (k *Kernel) adjustPrio(t *Task) {
 		return
 	}
 	locks.Adjust(k, t)
+	if k.afterLockOp != nil {
+		k.afterLockOp(k.actingCPU(), "sched_setscheduler")
+	}
 }
 
 // callGetCPULocked is PREEMPT_RT's get_cpu_locked(): under the rt

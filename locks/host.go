@@ -128,6 +128,17 @@ func (s *TaskState) Holds() []string {
 	return n
 }
 
+// HeldMutexes returns the mutexes t holds, in the order it took them.
+func (s *TaskState) HeldMutexes() []*Mutex {
+	var ms []*Mutex
+	for _, d := range s.held {
+		if m, ok := d.(*Mutex); ok {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
 // reprio sets t's effective priority to what its held locks lend it,
 // reporting whether it changed.
 func reprio(h Host, t Task) bool {
