@@ -247,7 +247,6 @@ var (
 	serviceFns [0x100]callFn
 )
 
-// call_rcu is not built yet: its calls are reported and fail.
 func init() {
 	defer func() {
 		for nr, h := range callTable {
@@ -263,20 +262,6 @@ func init() {
 	}()
 	addSleepLockCalls()
 	addRCUCalls()
-	for _, nr := range []uint32{SvcCallRCU} {
-		callTable[nr] = callNotBuilt
-	}
-}
-
-func callNotBuilt(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-	name := fmt.Sprintf("%#x", a.nr)
-	for _, c := range Calls {
-		if c.Nr == a.nr {
-			name = c.Name
-		}
-	}
-	k.bug(p, name+": call_rcu is not built yet (the lock primitives issue)")
-	return -ENOSYS, true
 }
 
 // taskByPID finds a task by pid (0: the caller); idle tasks and dead ones

@@ -129,6 +129,9 @@ type Kernel struct {
 	spinning *locks.SpinLock
 	// lockdep is the run's lock-order graph.
 	lockdep lockDep
+	// rcuOwned is set once call_rcu was used: RCU_SOFTIRQ runs the
+	// kernel's callback batches.
+	rcuOwned bool
 	// cpuLocks are the per-CPU locks of get_cpu_locked under rt.
 	cpuLocks []*lockObj
 	// afterLockOp, when set (by the property tests), runs after every
@@ -204,6 +207,8 @@ type percpu struct {
 	// on a CPU), and its continuation, made once.
 	softirq    softirqRun
 	softirqRet func(p *percpu, v uint32)
+	// rcu holds the CPU's call_rcu callbacks and their grace-period timer.
+	rcu rcuCPU
 
 	nrSwitches uint64
 }

@@ -29,6 +29,7 @@ func addRCUCalls() {
 	callTable[SvcRCUReadLock] = callRCUReadLock
 	callTable[SvcRCUReadUnlock] = callRCUReadUnlock
 	callTable[SvcSynchronizeRCU] = callSynchronizeRCU
+	callTable[SvcCallRCU] = callCallRCU
 	callTable[SvcWriteSeqlock] = func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		a.a[1] = LockPlain
 		return k.spinLock(p, t, a, "write_seqlock")
@@ -205,4 +206,96 @@ func (k *Kernel) gracePeriod() func() bool {
 		}
 		return all
 	}
+}
+
+// rcuCPU is a CPU's call_rcu state: the callbacks queued there, each with
+// the grace period it waits for, and the timer that checks for their end
+// at each tick.
+type rcuCPU struct {
+	cbs   []rcuCallback
+	timer *hrtimer
+}
+
+// rcuCallback is one call_rcu: the rcu_head, the function, and the test
+// of its grace period.
+type rcuCallback struct {
+	head, fn uint32
+	done     func() bool
+}
+
+// callCallRCU is call_rcu(head, func): the callback runs in the RCU
+// softirq of this CPU once a grace period that starts now has ended
+// (in the softirq-rcu/N thread under softirq=thread).
+func callCallRCU(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	head, fn := a.a[0], a.a[1]
+	if !k.inRAM(head, 8) || !k.inRAM(fn, 1) {
+		k.bug(p, fmt.Sprintf("call_rcu(%#x, %#x): a pointer outside RAM", head, fn))
+		return -EFAULT, true
+	}
+	k.writeU32(head+4, fn) // head->func, as call_rcu stores it
+	if !k.rcuOwned {
+		k.rcuOwned = true
+		if k.softirqs[RCUSoftirq].action == 0 {
+			k.softirqs[RCUSoftirq].action = k.textBase // a non-zero mark: the kernel's own action
+		}
+		if k.model.Softirq == SoftirqThread {
+			for _, q := range k.cpus {
+				if q.online {
+					k.softirqThreadFor(q, RCUSoftirq)
+				}
+			}
+		}
+	}
+	r := &p.rcu
+	r.cbs = append(r.cbs, rcuCallback{head, fn, k.gracePeriod()})
+	if r.timer == nil {
+		r.timer = k.newTimer("rcu_check_callbacks", k.rcuTick)
+	}
+	if !r.timer.queued {
+		k.hrtimerStart(p, r.timer, (k.now(p)/k.tickPeriod+1)*k.tickPeriod)
+	}
+	return 0, true
+}
+
+// rcuTick is rcu_check_callbacks at the tick: if the grace period of a
+// callback queued here has ended the RCU softirq is raised; while any
+// wait, the check comes again at the next tick.
+func (k *Kernel) rcuTick(p *percpu, tm *hrtimer) {
+	ready := false
+	for _, cb := range p.rcu.cbs {
+		ready = ready || cb.done()
+	}
+	if ready {
+		k.raiseSoftirq(p, RCUSoftirq)
+	}
+	if len(p.rcu.cbs) > 0 {
+		k.hrtimerStart(p, tm, (k.now(p)/k.tickPeriod+1)*k.tickPeriod)
+	}
+}
+
+// rcuDoBatch is rcu_do_batch: the callbacks of CPU p whose grace period
+// has ended run in order, each called with its rcu_head on the stack
+// below sp; then done.
+func (k *Kernel) rcuDoBatch(p *percpu, sp uint32, done func(p *percpu)) {
+	r := &p.rcu
+	var ready []rcuCallback
+	keep := r.cbs[:0]
+	for _, cb := range r.cbs {
+		if cb.done() {
+			ready = append(ready, cb)
+		} else {
+			keep = append(keep, cb)
+		}
+	}
+	r.cbs = keep
+	var next func(p *percpu, i int)
+	next = func(p *percpu, i int) {
+		if i == len(ready) {
+			done(p)
+			return
+		}
+		k.charge(p, k.costs.HandlerCall)
+		k.callGuest(p, ready[i].fn, []uint32{ready[i].head}, sp, true, "RCU callback", func(p *percpu, _ uint32) { next(p, i+1) })
+	}
+	next(p, 0)
 }

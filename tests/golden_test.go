@@ -85,6 +85,10 @@ var scenarios = []scenario{
 	// by the writer's lock.
 	{"seqlock-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=seqlock"}},
 	{"seqlock-rt-chain", "rcu", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=seqlock"}},
+	// call_rcu's callback held up by a reader, run in the RCU softirq
+	// (on interrupt exit under preempt, in softirq-rcu/0 under rt).
+	{"callrcu-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=callrcu"}},
+	{"callrcu-rt", "rcu", []string{"--cpus", "1", "--model", "rt", "--cmdline", "test=callrcu"}},
 	// get_cpu_locked: get_cpu under preempt, a preemptible per-CPU lock
 	// under rt.
 	{"percpu-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=percpu"}},

@@ -18,6 +18,10 @@
  * get_cpu_locked() and put_cpu_locked(); a FIFO 90 task wakes 2 ms in.
  * Under preempt that is get_cpu(): the FIFO task waits for put_cpu();
  * under rt the section holds the CPU's sleeping lock and is preemptible.
+ *
+ * test=callrcu: as test=rcu, but the FIFO 90 task calls call_rcu() and
+ * goes on; the callback runs in the RCU softirq (softirq-rcu/0 under rt)
+ * once the reader has left its section.
  */
 #include "common.h"
 
@@ -98,10 +102,30 @@ static int rt_task(void *arg __attribute__((unused)))
 	return 0;
 }
 
+static struct rcu_head head;
+
+static void callback(struct rcu_head *h)
+{
+	printk("%ld us: RCU callback ran (head %s)\n", us(), h == &head ? "ok" : "wrong");
+}
+
+static int caller(void *arg __attribute__((unused)))
+{
+	struct sched_param sp = { 90 };
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	msleep(1);
+	call_rcu(&head, callback);
+	printk("%ld us: call_rcu returned\n", us());
+	return 0;
+}
+
 int main(void)
 {
 	t0 = ktime_get_ns();
-	if (cmdline_has("test=percpu")) {
+	if (cmdline_has("test=callrcu")) {
+		kthread_run(caller, 0, "caller");
+		kthread_run(reader, 0, "reader");
+	} else if (cmdline_has("test=percpu")) {
 		kthread_run(rt_task, 0, "rt_task");
 		kthread_run(percpu_user, 0, "percpu");
 	} else if (cmdline_has("test=seqlock")) {
