@@ -93,18 +93,22 @@ type callArgs struct {
 func (k *Kernel) int80(p *percpu) {
 	c := p.c
 	t := p.curr
+	if c.CPL == 0 {
+		// The kernel's own trampolines, the most frequent calls, need
+		// no call record.
+		switch c.R[cpu.EAX] {
+		case SvcUpcallReturn:
+			k.upcallReturn(p, t)
+			return
+		case SvcAPStarted:
+			k.apStarted(p)
+			return
+		}
+	}
 	a := &callArgs{nr: c.R[cpu.EAX], a: [6]uint32{c.R[cpu.EBX], c.R[cpu.ECX], c.R[cpu.EDX], c.R[cpu.ESI], c.R[cpu.EDI], c.R[cpu.EBP]}, at: c.EIP}
 	if c.CPL == 3 {
 		a.user = true
 		k.syscallEntry(p, t, a)
-		return
-	}
-	switch a.nr {
-	case SvcUpcallReturn:
-		k.upcallReturn(p, t)
-		return
-	case SvcAPStarted:
-		k.apStarted(p)
 		return
 	}
 	k.charge(p, k.costs.ServiceCall)
