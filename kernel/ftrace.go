@@ -19,16 +19,24 @@ import (
 // buffers. Lines are formatted as the events come (an Event is only valid
 // during the call) into chunks of text that are never copied again.
 type Ftrace struct {
-	w      io.Writer
-	ns     bool // nanosecond timestamps
-	mhz    uint64
-	ncpu   int
-	chunks [][]byte
-	lines  []ftraceLine
+	w     io.Writer
+	ns    bool // nanosecond timestamps
+	mhz   uint64
+	ncpu  int
+	lines lineStore
 }
 
-type ftraceLine struct {
+// lineStore keeps lines formatted as events come, each with its time,
+// in large chunks of text that are never copied again, and gives them
+// back in time order: the tracers' merge of the per-CPU streams.
+type lineStore struct {
+	chunks [][]byte
+	lines  []storedLine
+}
+
+type storedLine struct {
 	time       uint64
+	rank       uint64 // orders lines of the same time
 	chunk      int
 	start, end int // the line in chunks[chunk]
 }
@@ -36,6 +44,37 @@ type ftraceLine struct {
 // chunkSize is the size of a chunk of formatted lines (a line is far
 // shorter).
 const chunkSize = 1 << 20
+
+// next returns the buffer the next line is appended to.
+func (s *lineStore) next() lineBuf {
+	if n := len(s.chunks); n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < 1024 {
+		s.chunks = append(s.chunks, make([]byte, 0, chunkSize))
+	}
+	return lineBuf(s.chunks[len(s.chunks)-1])
+}
+
+// add records the line appended to the buffer next returned, at time;
+// among lines of the same time, those of lower rank come first.
+func (s *lineStore) add(time, rank uint64, b lineBuf) {
+	ci := len(s.chunks) - 1
+	start := len(s.chunks[ci])
+	s.chunks[ci] = b
+	s.lines = append(s.lines, storedLine{time: time, rank: rank, chunk: ci, start: start, end: len(b)})
+}
+
+// sorted returns the lines in time order, lines of the same time by rank
+// and then in the order they were added.
+func (s *lineStore) sorted() [][]byte {
+	sort.SliceStable(s.lines, func(i, j int) bool {
+		a, b := &s.lines[i], &s.lines[j]
+		return a.time < b.time || a.time == b.time && a.rank < b.rank
+	})
+	out := make([][]byte, len(s.lines))
+	for i, l := range s.lines {
+		out[i] = s.chunks[l.chunk][l.start:l.end]
+	}
+	return out
+}
 
 // NewFtrace returns a tracer writing to w for a machine of ncpu CPUs at
 // mhz; ns prints timestamps with nanosecond digits.
@@ -45,12 +84,7 @@ func NewFtrace(w io.Writer, mhz uint64, ncpu int, ns bool) *Ftrace {
 
 // Event formats one event (Tracer).
 func (f *Ftrace) Event(e *Event) {
-	if n := len(f.chunks); n == 0 || cap(f.chunks[n-1])-len(f.chunks[n-1]) < 1024 {
-		f.chunks = append(f.chunks, make([]byte, 0, chunkSize))
-	}
-	ci := len(f.chunks) - 1
-	start := len(f.chunks[ci])
-	b := lineBuf(f.chunks[ci])
+	b := f.lines.next()
 	comm, pid := taskName(e.Task)
 	b.padLeft(comm, 16)
 	b = append(b, '-')
@@ -81,19 +115,18 @@ func (f *Ftrace) Event(e *Event) {
 	}
 	b = append(b, ": "...)
 	b.fields(e)
-	f.chunks[ci] = b
-	f.lines = append(f.lines, ftraceLine{time: e.Time, chunk: ci, start: start, end: len(b)})
+	f.lines.add(e.Time, 0, b)
 }
 
 // Close writes the trace.
 func (f *Ftrace) Close() error {
-	sort.SliceStable(f.lines, func(i, j int) bool { return f.lines[i].time < f.lines[j].time })
+	lines := f.lines.sorted()
 	w := bufio.NewWriter(f.w)
-	n := len(f.lines)
+	n := len(lines)
 	fmt.Fprintf(w, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %d/%d   #P:%d\n#\n", n, n, f.ncpu)
 	w.WriteString(ftraceColumns)
-	for _, l := range f.lines {
-		w.Write(f.chunks[l.chunk][l.start:l.end])
+	for _, l := range lines {
+		w.Write(l)
 		w.WriteByte('\n')
 	}
 	return w.Flush()

@@ -40,7 +40,7 @@ func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
 		hz:       fs.Int("hz", 1000, "the kernel's tick rate in `Hz`"),
 		rrSlice:  fs.Duration("rr-slice", 100*time.Millisecond, "SCHED_RR's time slice `D` (Linux's RR_TIMESLICE: 100ms)"),
 		costs:    fs.String("costs", "", "override the kernel's cost model from `FILE` (lines \"name = cycles\")"),
-		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout"),
+		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout, or as Chrome trace-event JSON for Perfetto if FILE ends in .json"),
 		traceNS:  fs.Bool("trace-ns", false, "print trace timestamps with nanosecond digits"),
 		duration: fs.Duration("duration", 0, "end the run after `D` of simulated time (e.g. 2s, 500ms), status 0"),
 	}
@@ -70,9 +70,16 @@ func (o *kernelOptions) modelOf() (kernel.Model, error) {
 // kernelRun is the kernel of a run, and what must happen when it ends.
 type kernelRun struct {
 	k      *kernel.Kernel
-	trace  *kernel.Ftrace
+	trace  traceWriter
 	file   *os.File
 	closed bool
+}
+
+// traceWriter is a trace format: it takes the events and writes the file
+// when closed.
+type traceWriter interface {
+	kernel.Tracer
+	Close() error
 }
 
 // setUpKernel hosts the kernel on m when image is a kernel image. It
@@ -108,7 +115,11 @@ func setUpKernel(o *kernelOptions, m *emu.Machine, l *boot.Loaded, image []byte,
 			return nil, err
 		}
 		r.file = f
-		r.trace = kernel.NewFtrace(f, m.Config().MHz, len(m.CPUs()), *o.traceNS)
+		if strings.HasSuffix(*o.trace, ".json") {
+			r.trace = kernel.NewPerfetto(f, m.Config().MHz, len(m.CPUs()))
+		} else {
+			r.trace = kernel.NewFtrace(f, m.Config().MHz, len(m.CPUs()), *o.traceNS)
+		}
 		cfg.Tracer = r.trace
 	}
 	k, err := kernel.New(m, l, image, cfg)
