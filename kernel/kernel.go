@@ -118,9 +118,12 @@ type Kernel struct {
 	model  Model
 	costs  Costs
 	tracer Tracer
-	log    io.Writer
-	mhz    uint64
-	syms   *symbols
+	// flusher is the tracer if it flushes; traced counts the events.
+	flusher FlushTracer
+	traced  uint64
+	log     io.Writer
+	mhz     uint64
+	syms    *symbols
 
 	cpus  []*percpu
 	tasks []*Task // every task ever created, by pid order
@@ -226,6 +229,7 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		names:      map[uint32]string{},
 		locks:      []*lockObj{nil},
 	}
+	k.flusher, _ = cfg.Tracer.(FlushTracer)
 	k.tickPeriod = mc.MHz * 1_000_000 / uint64(cfg.HZ)
 	k.rrSlice = k.nsToCycles(cfg.RRSliceNS)
 	k.syms = readSymbols(image)

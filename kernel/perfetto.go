@@ -16,15 +16,15 @@ import (
 )
 
 // Perfetto collects a run's events and writes them as Chrome trace-event
-// JSON when closed ({"traceEvents": [...]}, times in µs with nanosecond
-// decimals). The CPUs are the threads of one process "CPUs", each a track:
-// a task's time on a CPU is a complete ("X") slice named comm-pid, and the
-// sections within it — system calls, vectors, IRQ handlers, softirqs,
-// hrtimer callbacks — are complete slices nested in it. A section that a
-// context switch interrupts (a system call that blocks, a threaded
-// handler preempted) ends at the switch and begins again when its task
-// next runs, so every track nests strictly, as Perfetto requires; slices
-// of the same start are written longest first. The other events are
+// JSON ({"traceEvents": [...]}, times in µs with nanosecond decimals), as
+// the run goes (FlushTracer) and when closed. The CPUs are the threads of
+// one process "CPUs", each a track: a task's time on a CPU is a slice
+// named comm-pid, and the sections within it — system calls, vectors, IRQ
+// handlers, softirqs, hrtimer callbacks — are slices nested in it, all
+// "B"/"E" pairs written in time order. A section that a context switch
+// interrupts (a system call that blocks, a threaded handler preempted)
+// ends at the switch and begins again when its task next runs, so every
+// track nests strictly, as Perfetto requires. The other events are
 // thread-scoped instants carrying ftrace's fields and flag columns as
 // arguments.
 type Perfetto struct {
@@ -33,38 +33,27 @@ type Perfetto struct {
 	ncpu  int
 	lines lineStore
 	cpus  []perfettoCPU
-	// open holds, per task, the sections it is inside, outermost first;
-	// tasks are only looked up, never iterated.
-	open map[*Task][]section
+	// open holds, per task, the names of the sections it is inside,
+	// outermost first; tasks are only looked up, never iterated.
+	open map[*Task][]string
 	// woken holds, per task, the flow id of its last wake-up not yet
 	// followed by its switch-in.
 	woken map[*Task]uint64
 	flows uint64
 	last  uint64 // the latest event's time
+	out   *bufio.Writer
 }
 
 type perfettoCPU struct {
-	curr  *Task  // the task running since start
-	start uint64 // cycle
-	seen  bool
+	curr *Task // the task running, its slice open
+	seen bool
 }
-
-// section is an open slice of a task: its name and where its part on the
-// current CPU began.
-type section struct {
-	name  string
-	start uint64
-}
-
-// Ranks of the lines of one time: slices (longest first, by their rank
-// ^dur), then instants and flow ends.
-const rankInstant = ^uint64(0)
 
 // NewPerfetto returns a tracer writing Chrome trace-event JSON to w for a
 // machine of ncpu CPUs at mhz.
 func NewPerfetto(w io.Writer, mhz uint64, ncpu int) *Perfetto {
 	return &Perfetto{w: w, mhz: mhz, ncpu: ncpu, cpus: make([]perfettoCPU, ncpu),
-		open: make(map[*Task][]section), woken: make(map[*Task]uint64)}
+		open: make(map[*Task][]string), woken: make(map[*Task]uint64)}
 }
 
 // Event records one event (Tracer).
@@ -75,7 +64,8 @@ func (f *Perfetto) Event(e *Event) {
 	f.last = max(f.last, e.Time)
 	pc := &f.cpus[e.CPU]
 	if !pc.seen {
-		pc.seen, pc.curr, pc.start = true, e.Task, e.Time
+		pc.seen, pc.curr = true, e.Task
+		f.runBegin(e.Time, e.CPU, e.Task)
 	}
 	f.instant(e)
 	switch e.Kind {
@@ -96,61 +86,57 @@ func (f *Perfetto) Event(e *Event) {
 	}
 }
 
-// switchTo ends the previous task's slice on the CPU, with the parts of
-// the sections it was inside, and begins the next one's.
+// switchTo ends the previous task's slice on the CPU, and the sections it
+// is inside, and begins the next one's.
 func (f *Perfetto) switchTo(e *Event, pc *perfettoCPU) {
-	for _, s := range f.open[pc.curr] {
-		f.slice(e.CPU, s.name, s.start, e.Time, nil)
+	for range f.open[pc.curr] {
+		f.record(e.Time, e.CPU, 'E', "")
 	}
-	f.runSlice(e.CPU, pc, e.Time)
-	pc.curr, pc.start = e.Other, e.Time
-	for i := range f.open[e.Other] {
-		f.open[e.Other][i].start = e.Time
-	}
+	f.record(e.Time, e.CPU, 'E', "")
+	pc.curr = e.Other
+	f.runBegin(e.Time, e.CPU, e.Other)
 	if id, ok := f.woken[e.Other]; ok {
 		delete(f.woken, e.Other)
 		b := f.lines.next()
 		f.head(&b, e.Time, e.CPU, 'f', "wakeup")
 		b.kvNum(`,"cat":"sched","id":`, int64(id))
 		b.str(`,"bp":"e"}`)
-		f.lines.add(e.Time, rankInstant, b)
+		f.lines.add(e.Time, b)
+	}
+	for _, name := range f.open[e.Other] {
+		f.record(e.Time, e.CPU, 'B', name)
 	}
 }
 
-// runSlice writes the slice of the task that ran on the CPU from pc.start
-// to end.
-func (f *Perfetto) runSlice(cpu int, pc *perfettoCPU, end uint64) {
-	comm, pid := taskName(pc.curr)
+// runBegin begins the slice of task t's time on the CPU.
+func (f *Perfetto) runBegin(at uint64, cpu int, t *Task) {
+	comm, pid := taskName(t)
 	prio := 0
-	if pc.curr != nil {
-		prio = pc.curr.prio
+	if t != nil {
+		prio = t.prio
 	}
-	f.slice(cpu, comm+"-"+strconv.Itoa(pid), pc.start, end, func(b *lineBuf) {
-		b.str(`,"args":{"comm":`)
-		jsonString(b, comm)
-		b.kvNum(`,"pid":`, int64(pid))
-		b.kvNum(`,"prio":`, int64(prio))
-		b.str("}")
-	})
+	b := f.lines.next()
+	f.head(&b, at, cpu, 'B', comm+"-"+strconv.Itoa(pid))
+	b.str(`,"args":{"comm":`)
+	jsonString(&b, comm)
+	b.kvNum(`,"pid":`, int64(pid))
+	b.kvNum(`,"prio":`, int64(prio))
+	b.str("}}")
+	f.lines.add(at, b)
 }
 
-// slice writes a complete slice on the CPU's track; args, if not nil,
-// adds its arguments.
-func (f *Perfetto) slice(cpu int, name string, start, end uint64, args func(*lineBuf)) {
+// record writes a slice's beginning or end on the CPU's track.
+func (f *Perfetto) record(at uint64, cpu int, ph byte, name string) {
 	b := f.lines.next()
-	f.head(&b, start, cpu, 'X', name)
-	b.str(`,"dur":`)
-	f.micros(&b, end-start)
-	if args != nil {
-		args(&b)
-	}
+	f.head(&b, at, cpu, ph, name)
 	b.str("}")
-	f.lines.add(start, ^(end - start), b)
+	f.lines.add(at, b)
 }
 
 // begin opens a section of the running task.
 func (f *Perfetto) begin(e *Event, name string) {
-	f.open[e.Task] = append(f.open[e.Task], section{name, e.Time})
+	f.open[e.Task] = append(f.open[e.Task], name)
+	f.record(e.Time, e.CPU, 'B', name)
 }
 
 // end closes the task's innermost section; an end without a beginning
@@ -160,9 +146,8 @@ func (f *Perfetto) end(e *Event) {
 	if len(secs) == 0 {
 		return
 	}
-	s := secs[len(secs)-1]
 	f.open[e.Task] = secs[:len(secs)-1]
-	f.slice(e.CPU, s.name, s.start, e.Time, nil)
+	f.record(e.Time, e.CPU, 'E', "")
 }
 
 // instant writes e as an instant event with ftrace's fields and flags; a
@@ -184,7 +169,7 @@ func (f *Perfetto) instant(e *Event) {
 	fields.fields(e)
 	jsonString(&b, string(fields))
 	b.str("}}")
-	f.lines.add(e.Time, rankInstant, b)
+	f.lines.add(e.Time, b)
 	if (e.Kind == EvSchedWakeup || e.Kind == EvSchedWakeupNew) && e.Other != nil {
 		if _, ok := f.woken[e.Other]; !ok {
 			f.flows++
@@ -193,7 +178,7 @@ func (f *Perfetto) instant(e *Event) {
 			f.head(&b, e.Time, e.CPU, 's', "wakeup")
 			b.kvNum(`,"cat":"sched","id":`, int64(f.flows))
 			b.str("}")
-			f.lines.add(e.Time, rankInstant, b)
+			f.lines.add(e.Time, b)
 		}
 	}
 }
@@ -202,8 +187,11 @@ func (f *Perfetto) instant(e *Event) {
 func (f *Perfetto) head(b *lineBuf, at uint64, cpu int, ph byte, name string) {
 	b.str(`{"ph":"`)
 	*b = append(*b, ph)
-	b.str(`","name":`)
-	jsonString(b, name)
+	b.str(`"`)
+	if name != "" {
+		b.str(`,"name":`)
+		jsonString(b, name)
+	}
 	b.str(`,"ts":`)
 	f.micros(b, at)
 	b.kvNum(`,"pid":`, 1)
@@ -218,31 +206,38 @@ func (f *Perfetto) micros(b *lineBuf, cycles uint64) {
 	b.zeroPad(ns%1000, 3)
 }
 
+// Flush writes the events before cycle before (FlushTracer).
+func (f *Perfetto) Flush(before uint64) {
+	if f.out == nil {
+		f.out = bufio.NewWriterSize(f.w, 1<<16)
+		f.out.WriteString(`{"displayTimeUnit":"ns","traceEvents":[` + "\n")
+		f.out.WriteString(`{"ph":"M","name":"process_name","pid":1,"args":{"name":"CPUs"}}`)
+		for cpu := 0; cpu < f.ncpu; cpu++ {
+			fmt.Fprintf(f.out, ",\n"+`{"ph":"M","name":"thread_name","pid":1,"tid":%d,"args":{"name":"CPU %d"}}`, cpu+1, cpu)
+		}
+	}
+	f.lines.flush(before, func(l []byte) {
+		f.out.WriteString(",\n")
+		f.out.Write(l)
+	})
+}
+
 // Close ends every CPU's running slice, and the sections it is inside,
-// at the last event and writes the trace.
+// at the last event, and writes the rest of the trace.
 func (f *Perfetto) Close() error {
 	for cpu := range f.cpus {
 		pc := &f.cpus[cpu]
 		if !pc.seen {
 			continue
 		}
-		for _, s := range f.open[pc.curr] {
-			f.slice(cpu, s.name, s.start, f.last, nil)
+		for range f.open[pc.curr] {
+			f.record(f.last, cpu, 'E', "")
 		}
-		f.runSlice(cpu, pc, f.last)
+		f.record(f.last, cpu, 'E', "")
 	}
-	w := bufio.NewWriter(f.w)
-	w.WriteString(`{"displayTimeUnit":"ns","traceEvents":[` + "\n")
-	w.WriteString(`{"ph":"M","name":"process_name","pid":1,"args":{"name":"CPUs"}}`)
-	for cpu := 0; cpu < f.ncpu; cpu++ {
-		fmt.Fprintf(w, ",\n"+`{"ph":"M","name":"thread_name","pid":1,"tid":%d,"args":{"name":"CPU %d"}}`, cpu+1, cpu)
-	}
-	for _, l := range f.lines.sorted() {
-		w.WriteString(",\n")
-		w.Write(l)
-	}
-	w.WriteString("\n]}\n")
-	return w.Flush()
+	f.Flush(^uint64(0))
+	f.out.WriteString("\n]}\n")
+	return f.out.Flush()
 }
 
 // jsonString writes s as a JSON string; bytes that are not UTF-8 (a

@@ -127,7 +127,19 @@ func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
 	k.tracer.Event(&e)
+	if k.traced++; k.flusher != nil && k.traced%flushEvery == 0 {
+		before := ^uint64(0)
+		for _, q := range k.cpus {
+			before = min(before, q.c.Now())
+		}
+		if slack := flushSlackNS * k.mhz / 1000; before > slack {
+			k.flusher.Flush(before - slack)
+		}
+	}
 }
+
+// flushEvery is how many events a FlushTracer collects between flushes.
+const flushEvery = 1 << 16
 
 // The tracepoints. Each returns at once when nothing traces.
 

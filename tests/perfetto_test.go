@@ -19,7 +19,6 @@ type traceEvent struct {
 	Ph   string  `json:"ph"`
 	Name string  `json:"name"`
 	Ts   float64 `json:"ts"`
-	Dur  float64 `json:"dur"`
 	Pid  int     `json:"pid"`
 	Tid  int     `json:"tid"`
 	ID   int     `json:"id"`
@@ -77,14 +76,19 @@ func TestPerfettoTraceMatchesFtrace(t *testing.T) {
 
 func checkPerfetto(t *testing.T, events []traceEvent, golden string) {
 	t.Helper()
-	type slice struct {
-		name       string
-		start, end float64
+	ns := func(us float64) int64 { return int64(us*1000 + 0.5) }
+	type line struct {
+		cpu               int
+		ns                int64
+		task, flags, what string
 	}
-	slices := map[int][]slice{} // per track, in file order
-	runs := map[int][]slice{}   // the tasks' slices (named comm-pid)
-	var instants []traceEvent
+	// Every track's slices nest strictly; the outermost slice on a track
+	// is always a task's (comm-pid, with the task in its arguments), and
+	// each instant lies inside one, which is the task its ftrace line
+	// names.
+	stacks := map[int][]string{}
 	flows := map[int]float64{}
+	var got []line
 	last := -1.0
 	for i, e := range events {
 		if e.Ph == "M" {
@@ -94,50 +98,43 @@ func checkPerfetto(t *testing.T, events []traceEvent, golden string) {
 			t.Fatalf("event %d (%s %s) at %.3f µs comes after one at %.3f", i, e.Ph, e.Name, e.Ts, last)
 		}
 		last = e.Ts
+		st := stacks[e.Tid]
 		switch e.Ph {
-		case "X":
-			slices[e.Tid] = append(slices[e.Tid], slice{e.Name, e.Ts, e.Ts + e.Dur})
-			if e.Args.PID != nil {
-				runs[e.Tid] = append(runs[e.Tid], slice{e.Name, e.Ts, e.Ts + e.Dur})
+		case "B":
+			if run := e.Args.PID != nil; run != (len(st) == 0) {
+				t.Fatalf("event %d: slice %s at %.3f begins inside %v", i, e.Name, e.Ts, st)
 			}
+			stacks[e.Tid] = append(st, e.Name)
+		case "E":
+			if len(st) == 0 {
+				t.Fatalf("event %d: an end at %.3f with no slice open on track %d", i, e.Ts, e.Tid)
+			}
+			stacks[e.Tid] = st[:len(st)-1]
 		case "i":
 			if e.S != "t" {
 				t.Errorf("instant %s is not thread-scoped", e.Name)
 			}
-			instants = append(instants, e)
+			if len(st) == 0 {
+				t.Fatalf("event %d: instant %s at %.3f outside every task's slice", i, e.Name, e.Ts)
+			}
+			got = append(got, line{e.Tid - 1, ns(e.Ts), st[0], e.Args.Flags, e.Name + ": " + e.Args.Fields})
 		case "s":
 			flows[e.ID] = e.Ts
 		case "f":
 			start, ok := flows[e.ID]
-			if !ok || start > e.Ts || e.BP != "e" {
-				t.Errorf("flow end %d at %.3f: start %v at %.3f, bp %q", e.ID, e.Ts, ok, start, e.BP)
+			if !ok || start > e.Ts || e.BP != "e" || len(st) != 1 {
+				t.Errorf("flow end %d at %.3f: start %v at %.3f, bp %q, inside %v", e.ID, e.Ts, ok, start, e.BP, st)
 			}
 		default:
 			t.Errorf("event %d has phase %q", i, e.Ph)
 		}
 	}
-	// Strict nesting: on each track a slice either lies inside the open
-	// one or begins after it ended (slices of one start come longest
-	// first). Times are µs with three decimals: compare in whole ns.
-	ns := func(us float64) int64 { return int64(us*1000 + 0.5) }
-	for tid, ss := range slices {
-		var stack []slice
-		for _, s := range ss {
-			for len(stack) > 0 && ns(stack[len(stack)-1].end) <= ns(s.start) && !(ns(s.start) == ns(s.end) && ns(stack[len(stack)-1].start) == ns(s.start)) {
-				stack = stack[:len(stack)-1]
-			}
-			if n := len(stack); n > 0 && ns(s.end) > ns(stack[n-1].end) {
-				t.Errorf("track %d: slice %s [%.3f, %.3f] overlaps %s [%.3f, %.3f]", tid, s.name, s.start, s.end, stack[n-1].name, stack[n-1].start, stack[n-1].end)
-			}
-			stack = append(stack, s)
+	for tid, st := range stacks {
+		if len(st) != 0 {
+			t.Errorf("track %d ends inside %v", tid, st)
 		}
 	}
 	// The same events as the ftrace trace, in the same order per CPU.
-	type line struct {
-		cpu               int
-		ns                int64
-		task, flags, what string
-	}
 	var want []line
 	for _, l := range strings.Split(golden, "\n") {
 		m := ftraceLine.FindStringSubmatch(l)
@@ -148,41 +145,6 @@ func checkPerfetto(t *testing.T, events []traceEvent, golden string) {
 		sec, _ := strconv.ParseInt(m[5], 10, 64)
 		n, _ := strconv.ParseInt(m[6], 10, 64)
 		want = append(want, line{cpu, sec*1e9 + n, m[1] + "-" + m[2], m[4], m[7] + ": " + m[8]})
-	}
-	// Each instant belongs to the task the CPU's switches say ran then;
-	// each track's task slices follow one another without gaps, one per
-	// switch.
-	var got []line
-	curr := map[int]string{}
-	next := map[int]int{} // per track, the next task slice
-	for tid, rs := range runs {
-		curr[tid] = rs[0].name
-		next[tid] = 1
-	}
-	sw := regexp.MustCompile(`prev_comm=(.*) prev_pid=(\d+) .* next_comm=(.*) next_pid=(\d+) `)
-	for _, e := range instants {
-		got = append(got, line{e.Tid - 1, ns(e.Ts), curr[e.Tid], e.Args.Flags, e.Name + ": " + e.Args.Fields})
-		if e.Name != "sched_switch" {
-			continue
-		}
-		m := sw.FindStringSubmatch(e.Args.Fields)
-		if m == nil {
-			t.Fatalf("sched_switch fields %q", e.Args.Fields)
-		}
-		rs, i := runs[e.Tid], next[e.Tid]
-		switch {
-		case i >= len(rs):
-			t.Errorf("track %d: no task slice after the switch at %.3f", e.Tid, e.Ts)
-		case ns(rs[i].start) != ns(e.Ts) || ns(rs[i-1].end) != ns(e.Ts) || rs[i].name != m[3]+"-"+m[4] || rs[i-1].name != m[1]+"-"+m[2]:
-			t.Errorf("track %d: the switch at %.3f (%s) is not between task slices %v and %v", e.Tid, e.Ts, e.Args.Fields, rs[i-1], rs[i])
-		}
-		curr[e.Tid] = m[3] + "-" + m[4]
-		next[e.Tid] = i + 1
-	}
-	for tid, rs := range runs {
-		if next[tid] != len(rs) {
-			t.Errorf("track %d: %d task slices for %d switches", tid, len(rs), next[tid]-1)
-		}
 	}
 	byCPU := func(ls []line) {
 		sort.SliceStable(ls, func(i, j int) bool { return ls[i].cpu < ls[j].cpu })
