@@ -121,6 +121,7 @@ type Kernel struct {
 	// flusher is the tracer if it flushes; traced counts the events.
 	flusher FlushTracer
 	traced  uint64
+	ev      Event // the event being traced
 	log     io.Writer
 	mhz     uint64
 	syms    *symbols

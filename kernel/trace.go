@@ -126,7 +126,10 @@ func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
 		e.SoftIRQ = t.preemptCount&softirqMask != 0
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
-	k.tracer.Event(&e)
+	// The tracer gets the kernel's own copy: e passed by pointer to an
+	// interface method would escape, an allocation per event.
+	k.ev = e
+	k.tracer.Event(&k.ev)
 	if k.traced++; k.flusher != nil && k.traced%flushEvery == 0 {
 		before := ^uint64(0)
 		for _, q := range k.cpus {
