@@ -29,6 +29,11 @@ type Config struct {
 	Log io.Writer
 	// Cmdline is the kernel command line (the multiboot one).
 	Cmdline string
+	// OnSample, if set, is called with every latency sample as it
+	// completes (the sample is the caller's to keep).
+	OnSample func(s *LatencySample)
+	// Blame makes the kernel break every latency sample down (Blame).
+	Blame bool
 }
 
 // Segment selectors of the kernel's GDT: Linux 2.6 i386's
@@ -152,6 +157,9 @@ type Kernel struct {
 	rrSlice     uint64 // cycles of a SCHED_RR slice
 	nextPID     int
 	nextTimerID uint32
+
+	lat   latencyRecorder // latency.go
+	blame *blamer         // blame.go, when Config.Blame
 }
 
 // percpu is the kernel's state of one CPU.
@@ -242,6 +250,11 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		}
 		p.softirqRet = func(p *percpu, _ uint32) { k.softirqActionDone(p) }
 		k.cpus = append(k.cpus, p)
+	}
+	k.initLatency()
+	if cfg.Blame {
+		k.blame = newBlamer(k)
+		k.tracer = teeTracer{k.blame, k.tracer}
 	}
 	// The boot task: the image's main on CPU 0, which becomes its idle
 	// task at start_kernel (Linux's init_task, swapper/0).
