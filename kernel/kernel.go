@@ -158,6 +158,8 @@ type Kernel struct {
 	nextPID     int
 	nextTimerID uint32
 
+	symCache map[uint32]string // %pS of the addresses traced
+
 	lat   latencyRecorder // latency.go
 	blame *blamer         // blame.go, when Config.Blame
 }
@@ -232,6 +234,7 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		mhz:        mc.MHz,
 		freeStacks: map[uint32][]uint32{},
 		names:      map[uint32]string{},
+		symCache:   map[uint32]string{},
 		locks:      []*lockObj{nil},
 	}
 	k.tickPeriod = mc.MHz * 1_000_000 / uint64(cfg.HZ)

@@ -200,3 +200,30 @@ func (t *Task) Priority() int { return t.rtPrio }
 
 // LastCPU is the CPU the task runs on or last ran on.
 func (t *Task) LastCPU() int { return t.cpu }
+
+// ContextSwitches counts the context switches of every CPU so far.
+func (k *Kernel) ContextSwitches() uint64 {
+	var n uint64
+	for _, p := range k.cpus {
+		n += p.nrSwitches
+	}
+	return n
+}
+
+// LockCensus counts the image's lock objects (spinlocks, rwlocks,
+// mutexes, semaphores, rw-semaphores, rt_mutexes) by how the model backs
+// them: spinning or sleeping.
+func (k *Kernel) LockCensus() (spinning, sleeping int) {
+	for _, o := range k.locks[1:] {
+		switch o.kind {
+		case LockKindCompletion, LockKindWaitqueue, LockKindSeqlock:
+			continue
+		}
+		if o.spin != nil {
+			spinning++
+		} else {
+			sleeping++
+		}
+	}
+	return spinning, sleeping
+}

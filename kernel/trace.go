@@ -163,7 +163,11 @@ func (k *Kernel) traceSysEnter(p *percpu, a *callArgs) {
 
 func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
 	if k.tracer != nil {
-		caller := k.syms.ps(addr)
+		caller, ok := k.symCache[addr]
+		if !ok {
+			caller = k.syms.ps(addr)
+			k.symCache[addr] = caller
+		}
 		if name == "" {
 			name = caller
 		}

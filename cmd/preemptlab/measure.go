@@ -19,6 +19,7 @@ type threadStats struct {
 	cycles              uint64
 	min, max, act, sum  int64
 	hist                []uint64 // per-µs buckets, when a histogram is kept
+	full                []uint64 // per-µs buckets up to the max, always
 	overflows           uint64
 	overflowAt          []uint64 // the sample numbers of the first overflows
 	intervalUS          int64    // the smallest period between expiries seen
@@ -97,6 +98,10 @@ func (m *measurement) sample(s *kernel.LatencySample) {
 			}
 		}
 	}
+	for int64(len(ts.full)) <= us {
+		ts.full = append(ts.full, 0)
+	}
+	ts.full[us]++
 	ts.cycles++
 	m.total++
 	ts.irqMaxNS = max(ts.irqMaxNS, s.IRQLatency()*1000/m.mhz)
@@ -134,6 +139,9 @@ func (m *measurement) threadIndex(t *kernel.Task) int {
 	}
 	return -1
 }
+
+// allHist is the thread's samples per µs, up to its max.
+func (ts *threadStats) allHist() []uint64 { return ts.full }
 
 // avg is cyclictest's integer average.
 func (ts *threadStats) avg() int64 {
