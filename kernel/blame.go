@@ -186,7 +186,12 @@ func (b *blamer) Event(e *Event) {
 			return
 		}
 	case EvIRQDisable:
+		// The event comes just before the flag is cleared.
 		bc.offAt = e.Caller
+		if len(bc.stack) == 0 && bc.spin == nil {
+			b.open(c, e.Time, b.taskSeg(c, e.Task, true, false))
+			return
+		}
 	case EvPreemptDisable:
 		bc.preempt = "preempt_disable() at " + e.Caller
 	case EvLockAcquire:
@@ -247,6 +252,12 @@ func (b *blamer) irqReturn(p *percpu, f *irqFrame) {
 	}
 	if bc.spin != nil {
 		b.open(p.id, b.k.now(p), *bc.spin)
+		return
+	}
+	if f.saved.CPL() == 3 {
+		// The way back to user mode, a preemption point: the kernel's
+		// own path until the task is in user mode or switched away.
+		b.open(p.id, b.k.now(p), segment{kind: segIRQ, task: p.curr})
 		return
 	}
 	b.open(p.id, b.k.now(p), b.taskSeg(p.id, p.curr, f.saved.EFLAGS&0x200 == 0, false))
