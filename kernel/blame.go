@@ -92,6 +92,9 @@ func (b *blamer) open(c int, at uint64, s segment) {
 	if n > 0 {
 		last := &bc.segs[n-1]
 		at = max(at, last.start) // an event made for another CPU's time: never before the open segment
+		if s.start = last.start; s == *last {
+			return // the same state goes on
+		}
 		if last.start == at {
 			bc.segs[n-1] = s
 			bc.segs[n-1].start = at

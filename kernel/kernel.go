@@ -159,6 +159,7 @@ type Kernel struct {
 	nextTimerID uint32
 
 	symCache map[uint32]string // %pS of the addresses traced
+	event    Event             // the event being handed to the tracer
 
 	lat   latencyRecorder // latency.go
 	blame *blamer         // blame.go, when Config.Blame

@@ -28,6 +28,12 @@ type measureRun struct {
 // (irq, rate) pairs.
 func runMeasured(t testing.TB, image string, model Model, cmdline string, ms uint64, traffic ...[2]float64) *measureRun {
 	t.Helper()
+	return runMeasuredBlame(t, image, model, cmdline, ms, true, traffic...)
+}
+
+// runMeasuredBlame is runMeasured with the blame on or off.
+func runMeasuredBlame(t testing.TB, image string, model Model, cmdline string, ms uint64, blame bool, traffic ...[2]float64) *measureRun {
+	t.Helper()
 	elf, err := os.ReadFile(image)
 	if err != nil {
 		t.Fatalf("%v (make -C %s builds it)", err, image[:strings.LastIndex(image, "/")])
@@ -44,7 +50,7 @@ func runMeasured(t testing.TB, image string, model Model, cmdline string, ms uin
 		t.Fatal(err)
 	}
 	r := &measureRun{}
-	k, err := New(m, l, elf, Config{Model: model, Log: &log, Cmdline: cmdline, Blame: true,
+	k, err := New(m, l, elf, Config{Model: model, Log: &log, Cmdline: cmdline, Blame: blame,
 		OnSample: func(s *LatencySample) { r.samples = append(r.samples, s) }})
 	if err != nil {
 		t.Fatal(err)

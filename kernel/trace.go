@@ -126,7 +126,10 @@ func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
 		e.SoftIRQ = t.preemptCount&softirqMask != 0
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
-	k.tracer.Event(&e)
+	// Through the kernel's own Event, so that passing it to the tracer
+	// does not move each event to the heap (a tracer does not trace).
+	k.event = e
+	k.tracer.Event(&k.event)
 }
 
 // The tracepoints. Each returns at once when nothing traces.
