@@ -35,23 +35,37 @@ func plotHistograms(path string, runs []*modelRun) error {
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Legend.Top = true
 	for i, r := range runs {
-		var pts plotter.XYs
+		// One line per run of non-empty bins: an empty bin (a count of
+		// zero, off the log scale) breaks the line.
+		var runsOf []plotter.XYs
+		var cur plotter.XYs
 		for us, n := range r.histUS {
-			if n > 0 {
-				pts = append(pts, plotter.XY{X: float64(us), Y: float64(n)})
+			if n == 0 {
+				if len(cur) > 0 {
+					runsOf, cur = append(runsOf, cur), nil
+				}
+				continue
+			}
+			cur = append(cur, plotter.XY{X: float64(us) + 0.5, Y: float64(n)})
+		}
+		if len(cur) > 0 {
+			runsOf = append(runsOf, cur)
+		}
+		for j, pts := range runsOf {
+			if len(pts) == 1 {
+				pts = append(pts, plotter.XY{X: pts[0].X + 0.01, Y: pts[0].Y})
+			}
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return err
+			}
+			l.Color = plotColors[i%len(plotColors)]
+			l.Width = vg.Points(1)
+			p.Add(l)
+			if j == 0 {
+				p.Legend.Add(fmt.Sprintf("%s (max %.0f µs)", r.Name, float64(r.ThreadMaxNS)/1000), l)
 			}
 		}
-		if len(pts) == 0 {
-			continue
-		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		l.Color = plotColors[i%len(plotColors)]
-		l.Width = vg.Points(1)
-		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("%s (max %.0f µs)", r.Name, float64(r.ThreadMaxNS)/1000), l)
 	}
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
