@@ -75,6 +75,14 @@ func newBlamer(k *Kernel) *blamer {
 	return &blamer{k: k, cpus: make([]blameCPU, len(k.cpus))}
 }
 
+// blameEvents are the events the blamer follows.
+var blameEvents = [numEventKinds]bool{
+	EvVectorEntry: true, EvVectorExit: true, EvIRQHandlerEntry: true, EvIRQHandlerExit: true,
+	EvSoftirqEntry: true, EvSoftirqExit: true, EvSchedSwitch: true, EvSysEnter: true, EvSysExit: true,
+	EvIRQDisable: true, EvIRQEnable: true, EvPreemptDisable: true, EvPreemptEnable: true,
+	EvLockAcquire: true, EvLockRelease: true, EvLockContended: true, EvLockAcquired: true,
+}
+
 // teeTracer hands every event to both tracers (the second may be nil).
 type teeTracer struct{ a, b Tracer }
 

@@ -163,6 +163,9 @@ type Kernel struct {
 
 	lat   latencyRecorder // latency.go
 	blame *blamer         // blame.go, when Config.Blame
+	// blameOnly is set when the blamer is the only tracer: events it
+	// does not follow are not made.
+	blameOnly bool
 }
 
 // percpu is the kernel's state of one CPU.
@@ -258,7 +261,11 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 	k.initLatency()
 	if cfg.Blame {
 		k.blame = newBlamer(k)
-		k.tracer = teeTracer{k.blame, k.tracer}
+		if k.tracer == nil {
+			k.tracer, k.blameOnly = k.blame, true
+		} else {
+			k.tracer = teeTracer{k.blame, k.tracer}
+		}
 	}
 	// The boot task: the image's main on CPU 0, which becomes its idle
 	// task at start_kernel (Linux's init_task, swapper/0).

@@ -100,7 +100,6 @@ func (st *LatencyStats) record(k *Kernel, s *LatencySample) {
 
 // latencyRecorder holds the samples in progress and the histograms.
 type latencyRecorder struct {
-	pending map[*Task]*LatencySample // woken, not yet back in their code
 	byTask  map[*Task]*LatencyStats
 	byCPU   []*LatencyStats
 	count   map[*Task]int
@@ -110,7 +109,6 @@ type latencyRecorder struct {
 
 func (k *Kernel) initLatency() {
 	r := &k.lat
-	r.pending = map[*Task]*LatencySample{}
 	r.byTask = map[*Task]*LatencyStats{}
 	r.count = map[*Task]int{}
 	r.entry = make([]uint64, len(k.cpus))
@@ -133,13 +131,13 @@ func (k *Kernel) latTimerWake(p *percpu, tm *hrtimer, t *Task) {
 		return
 	}
 	now := k.now(p)
-	k.lat.pending[t] = &LatencySample{Task: t, TimerCPU: p.id, Expiry: tm.expires,
+	t.latPending = &LatencySample{Task: t, TimerCPU: p.id, Expiry: tm.expires,
 		IRQEntry: max(k.lat.entry[p.id], tm.expires), Wakeup: now}
 }
 
 // latSwitchIn notes that t runs on p (switched in, or picked again).
 func (k *Kernel) latSwitchIn(p *percpu, t *Task) {
-	if s := k.lat.pending[t]; s != nil && s.SwitchIn == 0 {
+	if s := t.latPending; s != nil && s.SwitchIn == 0 {
 		s.SwitchIn = k.now(p)
 	}
 }
@@ -150,11 +148,11 @@ func (k *Kernel) latReturn(p *percpu, t *Task) {
 	if k.blame != nil {
 		k.blame.userReturn(p, t)
 	}
-	s := k.lat.pending[t]
+	s := t.latPending
 	if s == nil {
 		return
 	}
-	delete(k.lat.pending, t)
+	t.latPending = nil
 	if s.SwitchIn == 0 {
 		s.SwitchIn = s.Wakeup
 	}

@@ -23,7 +23,7 @@ func BenchmarkWorkload(b *testing.B) {
 			var host time.Duration
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
-				r := runMeasuredBlame(b, cyclictestImage, m, "", ms, blame, [2]float64{11, 3000}, [2]float64{14, 50})
+				r := runMeasuredBlame(b, cyclictestImage, m, "", ms, blame, false, [2]float64{11, 3000}, [2]float64{14, 50})
 				host += time.Since(start)
 				if len(r.samples) < ms {
 					b.Fatalf("%d samples", len(r.samples))

@@ -115,6 +115,9 @@ func (k *Kernel) emit(p *percpu, e Event) { k.emitAt(p, p.c.Now(), e) }
 // emitAt is emit for an event of CPU p at cycle at: one the kernel makes
 // on p's behalf while acting for another CPU (a lock handed to p).
 func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
+	if k.blameOnly && !blameEvents[e.Kind] {
+		return
+	}
 	t := p.curr
 	e.Time = at
 	e.CPU = p.id
