@@ -100,9 +100,9 @@ func (st *LatencyStats) record(k *Kernel, s *LatencySample) {
 
 // latencyRecorder holds the samples in progress and the histograms.
 type latencyRecorder struct {
-	byTask  map[*Task]*LatencyStats
-	byCPU   []*LatencyStats
-	count   map[*Task]int
+	byTask map[*Task]*LatencyStats
+	byCPU  []*LatencyStats
+	count  map[*Task]int
 	// entry is each CPU's latest interrupt entry (cycle).
 	entry []uint64
 }
