@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,24 @@ func TestBlameConstructed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBlameSameWithTracer checks that the blame does not depend on
+// whether another tracer runs beside it (then every event is made; alone,
+// only those the blamer follows).
+func TestBlameSameWithTracer(t *testing.T) {
+	m, _ := LookupPreset("voluntary")
+	traffic := [][2]float64{{11, 3000}, {14, 50}}
+	alone := runMeasuredBlame(t, cyclictestImage, m, "", 200, true, false, traffic...)
+	beside := runMeasuredBlame(t, cyclictestImage, m, "", 200, true, true, traffic...)
+	if len(alone.samples) != len(beside.samples) || len(alone.samples) == 0 {
+		t.Fatalf("%d samples alone, %d beside a tracer", len(alone.samples), len(beside.samples))
+	}
+	for i, a := range alone.samples {
+		b := beside.samples[i]
+		if fmt.Sprint(a.Blame) != fmt.Sprint(b.Blame) || a.Return != b.Return {
+			t.Fatalf("sample %d: alone %+v, beside a tracer %+v", i, a.Blame, b.Blame)
+		}
 	}
 }

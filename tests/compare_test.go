@@ -54,3 +54,37 @@ func TestCompareSameOnAnyCores(t *testing.T) {
 		t.Errorf("compare printed different tables on 1 and 4 cores:\n%s", lineDiff("1 core", "4 cores", one, many))
 	}
 }
+
+// TestCyclictestLayouts checks run's cyclictest output against golden
+// files: the -h histogram layout with the break report, and the --json
+// file (cyclictest's structure, preemptlab's keys added).
+func TestCyclictestLayouts(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "ct.json")
+	cmd := exec.Command(preemptlabBin, "run", "--model", "voluntary", "--loops", "60", "--histogram", "40", "--breaktrace", "900", "--blame", "2", "--json", jsonPath)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	js, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][]byte{"cyclictest-h40.txt": out.Bytes(), "cyclictest-h40.json": js} {
+		path := filepath.Join("golden", name)
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (-update writes it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs:\n%s", path, lineDiff(path, "run", want, got))
+		}
+	}
+}

@@ -164,7 +164,9 @@ func (m *measurement) writeJSON(path string, r jsonRun) error {
 			first = false
 			fmt.Fprintf(&b, "\n        \"%d\": %d", us, n)
 		}
-		if !first {
+		if first {
+			b.WriteString("      ") // cyclictest's empty histogram: "{      }"
+		} else {
 			b.WriteString("\n      ")
 		}
 		st := m.k.TaskLatency(ts.task)
@@ -184,7 +186,10 @@ func (m *measurement) writeJSON(path string, r jsonRun) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("  },\n  \"preemptlab\": {\n    \"model\": " + q(r.model) + ",\n    \"worst\": [")
+	spinning, sleeping := m.k.LockCensus()
+	b.WriteString("  },\n  \"preemptlab\": {\n    \"model\": " + q(r.model) + ",\n")
+	fmt.Fprintf(&b, "    \"context_switches\": %d,\n    \"lock_census\": {\"spinning\": %d, \"sleeping\": %d},\n    \"worst\": [",
+		m.k.ContextSwitches(), spinning, sleeping)
 	for i, ws := range m.worst {
 		if i > 0 {
 			b.WriteString(",")

@@ -47,6 +47,9 @@ func (o *measureOptions) cmdline(s string) string {
 	if *o.interval > 0 {
 		words = append(words, fmt.Sprintf("interval=%d", *o.interval))
 	}
+	if *o.histogram > 0 {
+		words = append(words, "distance=0") // cyclictest -h runs every thread at the interval
+	}
 	return strings.Join(words, " ")
 }
 
