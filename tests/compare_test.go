@@ -61,7 +61,8 @@ func TestCompareSameOnAnyCores(t *testing.T) {
 func TestCyclictestLayouts(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "ct.json")
-	cmd := exec.Command(preemptlabBin, "run", "--model", "voluntary", "--loops", "60", "--histogram", "40", "--breaktrace", "900", "--blame", "2", "--json", jsonPath)
+	cmd := exec.Command(preemptlabBin, "run", "--model", "voluntary", "--loops", "60", "--histogram", "40", "--breaktrace", "900", "--blame", "2", "--json", "ct.json")
+	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

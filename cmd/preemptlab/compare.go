@@ -24,6 +24,10 @@ import (
 	"preemptlab/kernel"
 )
 
+// maxCompareSeconds bounds a run that --loops alone would end, should a
+// measurement thread never get its wake-ups.
+const maxCompareSeconds = 120
+
 // defaultModels are compare's runs: every preset, rt with PI chains, and
 // preempt without lock-break.
 const defaultModels = "none,voluntary,preempt,mvista-rt,mmlinux,rt,rt+pi=chain,preempt+lockbreak=off"
@@ -40,6 +44,7 @@ saying why.
 type compareOptions struct {
 	models   *string
 	duration *time.Duration
+	loops    *uint64
 	seed     *uint64
 	cpus     *int
 	cmdline  *string
@@ -51,7 +56,8 @@ type compareOptions struct {
 func defineCompareFlags(fs *flag.FlagSet) *compareOptions {
 	return &compareOptions{
 		models:   fs.String("models", defaultModels, "comma-separated `LIST` of models: presets, with +knob=value added"),
-		duration: fs.Duration("duration", 10*time.Second, "simulated time `D` of each run (10s: 10,000 wake-ups a thread)"),
+		loops:    fs.Uint64("loops", 10000, "end each run when every measurement thread has `N` wake-ups (0: only --duration ends it)"),
+		duration: fs.Duration("duration", 0, "end each run after `D` of simulated time at the latest (0: when --loops are done, within 120s)"),
 		seed:     fs.Uint64("seed", 1, "seed `N` of the seeded devices"),
 		cpus:     fs.Int("cpus", 2, "`N` processors"),
 		cmdline:  fs.String("cmdline", "", "kernel command line `S` added to the image's"),
@@ -74,6 +80,7 @@ type modelRun struct {
 	ThreadMaxNS uint64            `json:"thread_latency_max_ns"`
 	WorstThread string            `json:"worst_thread"`
 	Samples     int64             `json:"samples"`
+	SimulatedNS uint64            `json:"simulated_ns"`
 	Cause       string            `json:"cause_of_max"`
 	IRQCause    string            `json:"cause_of_irq_max"`
 	WorkUnits   uint64            `json:"work_units"`
@@ -112,8 +119,11 @@ func cmdCompare(args []string, stdout, stderr io.Writer) (int, error) {
 	case len(rest) > 1:
 		return 0, usageError{"compare", fmt.Sprintf("compare: one image at a time: %q, then %q is one argument too many", rest[0], rest[1])}
 	}
-	if *o.duration <= 0 {
+	if *o.duration < 0 {
 		return 0, usageError{"compare", "--duration must be positive"}
+	}
+	if *o.duration == 0 && *o.loops == 0 {
+		return 0, usageError{"compare", "--loops 0 needs a --duration to end the runs"}
 	}
 	if *o.cpus < 1 || *o.cpus > 8 {
 		return 0, usageError{"compare", fmt.Sprintf("--cpus %d: the machine has 1 to 8 processors", *o.cpus)}
@@ -159,7 +169,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	wg.Wait()
 	prog.finish()
-	printCompareTable(stdout, runs, *o.duration)
+	printCompareTable(stdout, runs)
 	if *o.plot != "" {
 		if err := plotHistograms(*o.plot, runs); err != nil {
 			return 0, err
@@ -169,9 +179,10 @@ func cmdCompare(args []string, stdout, stderr io.Writer) (int, error) {
 		b, _ := json.MarshalIndent(struct {
 			Image    string      `json:"image"`
 			Duration string      `json:"duration"`
+			Loops    uint64      `json:"loops"`
 			Seed     uint64      `json:"seed"`
 			Runs     []*modelRun `json:"runs"`
-		}{image, o.duration.String(), *o.seed, runs}, "", "  ")
+		}{image, o.duration.String(), *o.loops, *o.seed, runs}, "", "  ")
 		if err := os.WriteFile(*o.json, append(b, '\n'), 0o644); err != nil {
 			return 0, err
 		}
@@ -222,6 +233,8 @@ func runModel(name string, model kernel.Model, image string, data []byte, o *com
 		return r
 	}
 	meas := newMeasurement(mhz, 0, 1, 0)
+	meas.loops = *o.loops
+	meas.stop = func() { m.Exit(0, "") }
 	if builtin {
 		meas.prefix = "cyclictest/"
 	}
@@ -249,11 +262,16 @@ func runModel(name string, model kernel.Model, image string, data []byte, o *com
 			}
 		}
 	}
-	m.Schedule(uint64(o.duration.Nanoseconds())*mhz/1000, func() { m.Exit(0, "") })
+	end := uint64(maxCompareSeconds) * 1_000_000_000 * mhz / 1000
+	if *o.duration > 0 {
+		end = uint64(o.duration.Nanoseconds()) * mhz / 1000
+	}
+	m.Schedule(end, func() { m.Exit(0, "") })
 	res := m.Run()
 	if res.Kind != emu.ExitKernel || res.Status != 0 {
 		r.Failed = fmt.Sprintf("the run ended with status %d: %s", res.Status, res.Message)
 	}
+	r.SimulatedNS = machineTime(m) * 1000 / mhz
 	r.collect(k, meas, m, data)
 	return r
 }
@@ -339,7 +357,7 @@ func readWorkUnits(m *emu.Machine, image []byte) uint64 {
 }
 
 // printCompareTable prints the table.
-func printCompareTable(w io.Writer, runs []*modelRun, d time.Duration) {
+func printCompareTable(w io.Writer, runs []*modelRun) {
 	var base uint64
 	for _, r := range runs {
 		if r.Name == "none" && r.Refused == "" {
@@ -347,13 +365,13 @@ func printCompareTable(w io.Writer, runs []*modelRun, d time.Duration) {
 		}
 	}
 	us := func(ns uint64) string { return fmt.Sprintf("%.1f", float64(ns)/1000) }
-	header := []string{"model", "IRQ max µs", "thread min µs", "avg µs", "p99 µs", "max µs", "worst thread", "cause of the max", "work vs none", "switches", "locks spin/sleep"}
+	header := []string{"model", "samples", "IRQ max µs", "thread min µs", "avg µs", "p99 µs", "max µs", "worst thread", "cause of the max", "work vs none", "switches", "locks spin/sleep"}
 	var rows [][]string
 	var notes []string
 	for _, r := range runs {
 		switch {
 		case r.Refused != "":
-			rows = append(rows, []string{r.Name, "refused", "", "", "", "", "", "the kernel refuses it: " + r.Refused, "", "", ""})
+			rows = append(rows, []string{r.Name, "", "refused", "", "", "", "", "", "the kernel refuses it: " + r.Refused, "", "", ""})
 			continue
 		case r.Failed != "":
 			notes = append(notes, fmt.Sprintf("%s: %s", r.Name, r.Failed))
@@ -362,7 +380,7 @@ func printCompareTable(w io.Writer, runs []*modelRun, d time.Duration) {
 		if base > 0 {
 			work = fmt.Sprintf("%.3f", float64(r.WorkUnits)/float64(base))
 		}
-		rows = append(rows, []string{r.Name, us(r.IRQMaxNS), us(r.ThreadMinNS), fmt.Sprintf("%.1f", r.ThreadAvgNS/1000), us(r.ThreadP99NS), us(r.ThreadMaxNS),
+		rows = append(rows, []string{r.Name, fmt.Sprintf("%d in %.1f s", r.Samples, float64(r.SimulatedNS)/1e9), us(r.IRQMaxNS), us(r.ThreadMinNS), fmt.Sprintf("%.1f", r.ThreadAvgNS/1000), us(r.ThreadP99NS), us(r.ThreadMaxNS),
 			r.WorstThread, r.Cause, work, fmt.Sprint(r.Switches), fmt.Sprintf("%d/%d", r.Spinning, r.Sleeping)})
 	}
 	widths := make([]int, len(header))
@@ -393,7 +411,6 @@ func printCompareTable(w io.Writer, runs []*modelRun, d time.Duration) {
 	for _, n := range notes {
 		fmt.Fprintln(w, "note:", n)
 	}
-	_ = d
 }
 
 // progress is compare's progress line, on a terminal only.

@@ -49,6 +49,9 @@ type measurement struct {
 	breakHit   *threadStats
 	breakValue int64
 	total      uint64
+	// loops, when set, ends the run (stop) once every measurement thread
+	// has that many samples.
+	loops uint64
 	// prefix selects the measurement threads by name ("": every task
 	// with samples).
 	prefix string
@@ -107,6 +110,15 @@ func (m *measurement) sample(s *kernel.LatencySample) {
 	ts.irqMaxNS = max(ts.irqMaxNS, s.IRQLatency()*1000/m.mhz)
 	ts.threadMax = max(ts.threadMax, ns)
 	m.keepWorst(s)
+	if m.loops > 0 && ts.cycles == m.loops && m.stop != nil {
+		done := true
+		for _, o := range m.threads {
+			done = done && o.cycles >= m.loops
+		}
+		if done {
+			m.stop()
+		}
+	}
 	if m.breakUS > 0 && us > m.breakUS && m.breakHit == nil {
 		m.breakHit, m.breakValue = ts, us
 		if m.stop != nil {

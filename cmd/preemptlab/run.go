@@ -169,7 +169,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if kr != nil && len(meas.threads) > 0 {
 		if err := o.measure.report(stdout, meas, jsonRun{
-			cmdline: "preemptlab " + strings.Join(args, " "), model: modelName(o.kernel),
+			cmdline: "preemptlab run " + strings.Join(args, " "), model: modelName(o.kernel),
 			simulated: machineTime(m) * 1000 / m.Config().MHz, returnCode: res.Status,
 		}); err != nil && res.Message == "" {
 			res.Message = err.Error()
