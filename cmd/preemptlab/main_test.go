@@ -65,10 +65,10 @@ func TestHelp(t *testing.T) {
 		args []string
 		want string // the first line of stdout
 	}{
-		{[]string{"run", "--help"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
-		{[]string{"run", "-h"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
-		{[]string{"run", "hash", "--stats", "-help"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
-		{[]string{"help", "run"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
+		{[]string{"run", "--help"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
+		{[]string{"run", "-h"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
+		{[]string{"run", "hash", "--stats", "-help"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
+		{[]string{"help", "run"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
 		{[]string{"images", "--help"}, "usage: preemptlab images"},
 		{[]string{"version", "-h"}, "usage: preemptlab version"},
 		{[]string{"help", "--help"}, "usage: preemptlab help [COMMAND]"},
