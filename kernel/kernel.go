@@ -29,6 +29,11 @@ type Config struct {
 	Log io.Writer
 	// Cmdline is the kernel command line (the multiboot one).
 	Cmdline string
+	// OnSample, if set, is called with every latency sample as it
+	// completes (the sample is the caller's to keep).
+	OnSample func(s *LatencySample)
+	// Blame makes the kernel break every latency sample down (Blame).
+	Blame bool
 }
 
 // Segment selectors of the kernel's GDT: Linux 2.6 i386's
@@ -121,7 +126,6 @@ type Kernel struct {
 	// flusher is the tracer if it flushes; traced counts the events.
 	flusher FlushTracer
 	traced  uint64
-	ev      Event // the event being traced
 	log     io.Writer
 	mhz     uint64
 	syms    *symbols
@@ -156,6 +160,15 @@ type Kernel struct {
 	rrSlice     uint64 // cycles of a SCHED_RR slice
 	nextPID     int
 	nextTimerID uint32
+
+	symCache map[uint32]string // %pS of the addresses traced
+	event    Event             // the event being handed to the tracer
+
+	lat   latencyRecorder // latency.go
+	blame *blamer         // blame.go, when Config.Blame
+	// blameOnly is set when the blamer is the only tracer: events it
+	// does not follow are not made.
+	blameOnly bool
 }
 
 // percpu is the kernel's state of one CPU.
@@ -228,6 +241,7 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		mhz:        mc.MHz,
 		freeStacks: map[uint32][]uint32{},
 		names:      map[uint32]string{},
+		symCache:   map[uint32]string{},
 		locks:      []*lockObj{nil},
 	}
 	k.flusher, _ = cfg.Tracer.(FlushTracer)
@@ -247,6 +261,15 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		}
 		p.softirqRet = func(p *percpu, _ uint32) { k.softirqActionDone(p) }
 		k.cpus = append(k.cpus, p)
+	}
+	k.initLatency()
+	if cfg.Blame {
+		k.blame = newBlamer(k)
+		if k.tracer == nil {
+			k.tracer, k.blameOnly = k.blame, true
+		} else {
+			k.tracer = teeTracer{k.blame, k.tracer}
+		}
 	}
 	// The boot task: the image's main on CPU 0, which becomes its idle
 	// task at start_kernel (Linux's init_task, swapper/0).

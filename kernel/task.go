@@ -122,6 +122,10 @@ type Task struct {
 	softirq    int
 
 	exitCode int
+
+	// latPending is the latency sample of a timer wake-up in progress
+	// (latency.go).
+	latPending *LatencySample
 }
 
 // isRT reports whether the task has a realtime policy.

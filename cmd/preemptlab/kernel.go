@@ -27,6 +27,9 @@ type kernelOptions struct {
 	trace    *string
 	traceNS  *bool
 	duration *time.Duration
+	// onSample, set by the command, receives every latency sample; the
+	// kernel blames every sample when it is set.
+	onSample func(*kernel.LatencySample)
 }
 
 func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
@@ -108,7 +111,8 @@ func setUpKernel(o *kernelOptions, m *emu.Machine, l *boot.Loaded, image []byte,
 	if *o.rrSlice <= 0 {
 		return nil, usageError{"run", "--rr-slice must be positive"}
 	}
-	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline}
+	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline,
+		OnSample: o.onSample, Blame: o.onSample != nil}
 	if *o.trace != "" {
 		f, err := os.Create(*o.trace)
 		if err != nil {
