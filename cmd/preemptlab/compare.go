@@ -358,10 +358,18 @@ func readWorkUnits(m *emu.Machine, image []byte) uint64 {
 
 // printCompareTable prints the table.
 func printCompareTable(w io.Writer, runs []*modelRun) {
-	var base uint64
+	// Throughput is work units per simulated second: the runs end at
+	// their measurement threads' sample count, so their lengths differ.
+	rate := func(r *modelRun) float64 {
+		if r.SimulatedNS == 0 {
+			return 0
+		}
+		return float64(r.WorkUnits) / float64(r.SimulatedNS)
+	}
+	var base float64
 	for _, r := range runs {
 		if r.Name == "none" && r.Refused == "" {
-			base = r.WorkUnits
+			base = rate(r)
 		}
 	}
 	us := func(ns uint64) string { return fmt.Sprintf("%.1f", float64(ns)/1000) }
@@ -378,7 +386,7 @@ func printCompareTable(w io.Writer, runs []*modelRun) {
 		}
 		work := "-"
 		if base > 0 {
-			work = fmt.Sprintf("%.3f", float64(r.WorkUnits)/float64(base))
+			work = fmt.Sprintf("%.3f", rate(r)/base)
 		}
 		rows = append(rows, []string{r.Name, fmt.Sprintf("%d in %.1f s", r.Samples, float64(r.SimulatedNS)/1e9), us(r.IRQMaxNS), us(r.ThreadMinNS), fmt.Sprintf("%.1f", r.ThreadAvgNS/1000), us(r.ThreadP99NS), us(r.ThreadMaxNS),
 			r.WorstThread, r.Cause, work, fmt.Sprint(r.Switches), fmt.Sprintf("%d/%d", r.Spinning, r.Sleeping)})
