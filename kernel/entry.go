@@ -93,18 +93,22 @@ type callArgs struct {
 func (k *Kernel) int80(p *percpu) {
 	c := p.c
 	t := p.curr
+	if c.CPL == 0 {
+		// The kernel's own trampolines, the most frequent calls, need
+		// no call record.
+		switch c.R[cpu.EAX] {
+		case SvcUpcallReturn:
+			k.upcallReturn(p, t)
+			return
+		case SvcAPStarted:
+			k.apStarted(p)
+			return
+		}
+	}
 	a := &callArgs{nr: c.R[cpu.EAX], a: [6]uint32{c.R[cpu.EBX], c.R[cpu.ECX], c.R[cpu.EDX], c.R[cpu.ESI], c.R[cpu.EDI], c.R[cpu.EBP]}, at: c.EIP}
 	if c.CPL == 3 {
 		a.user = true
 		k.syscallEntry(p, t, a)
-		return
-	}
-	switch a.nr {
-	case SvcUpcallReturn:
-		k.upcallReturn(p, t)
-		return
-	case SvcAPStarted:
-		k.apStarted(p)
 		return
 	}
 	k.charge(p, k.costs.ServiceCall)
@@ -190,6 +194,7 @@ func (k *Kernel) complete(p *percpu, t *Task, a *callArgs, ret int64) {
 	if a.ret64 {
 		x.R[cpu.EDX] = uint32(uint64(ret) >> 32)
 	}
+	k.latReturn(p, t) // a kernel thread back in its code
 	p.c.LoadContext(x)
 }
 
@@ -240,6 +245,7 @@ func (k *Kernel) returnToUser(p *percpu, t *Task) {
 		k.bug(p, fmt.Sprintf("returning to user mode with preemption count %#x", t.preemptCount))
 		t.preemptCount = 0
 	}
+	k.latReturn(p, t)
 	p.c.LoadContext(&t.userCtx)
 }
 
@@ -277,6 +283,7 @@ func (k *Kernel) interrupt(p *percpu, vector uint8) {
 	} else {
 		f.sp = f.saved.R[cpu.ESP] - 64 // the hardware frame and SAVE_ALL
 	}
+	k.latIRQEntry(p)
 	k.charge(p, k.costs.IRQEntry)
 	t.preemptCount += hardirqOffset
 	switch {
@@ -330,6 +337,9 @@ func (k *Kernel) irqReturn(p *percpu) {
 	p.depth--
 	f := &p.frames[p.depth]
 	t := p.curr
+	if k.blame != nil {
+		k.blame.irqReturn(p, f)
+	}
 	if f.saved.CPL() == 3 {
 		t.userCtx = f.saved
 		k.returnToUser(p, t)

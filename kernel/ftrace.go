@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 )
@@ -19,15 +20,28 @@ import (
 // buffers. Lines are formatted as the events come (an Event is only valid
 // during the call) into chunks of text that are never copied again.
 type Ftrace struct {
-	w      io.Writer
-	ns     bool // nanosecond timestamps
-	mhz    uint64
-	ncpu   int
-	chunks [][]byte
-	lines  []ftraceLine
+	w     io.Writer
+	ns    bool // nanosecond timestamps
+	mhz   uint64
+	ncpu  int
+	lines lineStore
+	// The lines flushed before the end wait in a temporary file, since
+	// the header, written first, counts them all.
+	spill   *os.File
+	spillW  *bufio.Writer
+	spilled int
+	err     error
 }
 
-type ftraceLine struct {
+// lineStore keeps lines formatted as events come, each with its time,
+// in large chunks of text that are never copied again, and gives them
+// back in time order: the tracers' merge of the per-CPU streams.
+type lineStore struct {
+	chunks [][]byte
+	lines  []storedLine
+}
+
+type storedLine struct {
 	time       uint64
 	chunk      int
 	start, end int // the line in chunks[chunk]
@@ -37,6 +51,59 @@ type ftraceLine struct {
 // shorter).
 const chunkSize = 1 << 20
 
+// next returns the buffer the next line is appended to.
+func (s *lineStore) next() lineBuf {
+	if n := len(s.chunks); n == 0 || cap(s.chunks[n-1])-len(s.chunks[n-1]) < 1024 {
+		s.chunks = append(s.chunks, make([]byte, 0, chunkSize))
+	}
+	return lineBuf(s.chunks[len(s.chunks)-1])
+}
+
+// add records the line appended to the buffer next returned, at time.
+func (s *lineStore) add(time uint64, b lineBuf) {
+	ci := len(s.chunks) - 1
+	start := len(s.chunks[ci])
+	s.chunks[ci] = b
+	s.lines = append(s.lines, storedLine{time: time, chunk: ci, start: start, end: len(b)})
+}
+
+// flush writes the lines of times before the given one in time order —
+// lines of the same time in the order they were added — and forgets them.
+func (s *lineStore) flush(before uint64, write func([]byte)) {
+	sort.SliceStable(s.lines, func(i, j int) bool { return s.lines[i].time < s.lines[j].time })
+	n := sort.Search(len(s.lines), func(i int) bool { return s.lines[i].time >= before })
+	for _, l := range s.lines[:n] {
+		write(s.chunks[l.chunk][l.start:l.end])
+	}
+	// The lines kept move to a chunk of their own; the others' go.
+	size := 0
+	for _, l := range s.lines[n:] {
+		size += l.end - l.start
+	}
+	chunk := make([]byte, 0, max(chunkSize, size+1024))
+	for i, l := range s.lines[n:] {
+		start := len(chunk)
+		chunk = append(chunk, s.chunks[l.chunk][l.start:l.end]...)
+		s.lines[i] = storedLine{time: l.time, start: start, end: len(chunk)}
+	}
+	s.lines = s.lines[:len(s.lines)-n]
+	clear(s.chunks)
+	s.chunks = append(s.chunks[:0], chunk)
+}
+
+// flushSlack is how far, in simulated time, the lines a tracer is asked
+// to flush lie behind the slowest CPU's time: more than any kernel path
+// charges before it emits.
+const flushSlackNS = 10_000_000
+
+// FlushTracer is a Tracer that can write out what it holds as the run
+// goes, to bound its memory: the kernel calls Flush now and then with a
+// cycle before which no more events will come.
+type FlushTracer interface {
+	Tracer
+	Flush(before uint64)
+}
+
 // NewFtrace returns a tracer writing to w for a machine of ncpu CPUs at
 // mhz; ns prints timestamps with nanosecond digits.
 func NewFtrace(w io.Writer, mhz uint64, ncpu int, ns bool) *Ftrace {
@@ -45,12 +112,7 @@ func NewFtrace(w io.Writer, mhz uint64, ncpu int, ns bool) *Ftrace {
 
 // Event formats one event (Tracer).
 func (f *Ftrace) Event(e *Event) {
-	if n := len(f.chunks); n == 0 || cap(f.chunks[n-1])-len(f.chunks[n-1]) < 1024 {
-		f.chunks = append(f.chunks, make([]byte, 0, chunkSize))
-	}
-	ci := len(f.chunks) - 1
-	start := len(f.chunks[ci])
-	b := lineBuf(f.chunks[ci])
+	b := f.lines.next()
 	comm, pid := taskName(e.Task)
 	b.padLeft(comm, 16)
 	b = append(b, '-')
@@ -81,21 +143,55 @@ func (f *Ftrace) Event(e *Event) {
 	}
 	b = append(b, ": "...)
 	b.fields(e)
-	f.chunks[ci] = b
-	f.lines = append(f.lines, ftraceLine{time: e.Time, chunk: ci, start: start, end: len(b)})
+	f.lines.add(e.Time, b)
+}
+
+// Flush moves the lines before cycle before to a temporary file
+// (FlushTracer).
+func (f *Ftrace) Flush(before uint64) {
+	if f.err != nil {
+		return
+	}
+	if f.spill == nil {
+		if f.spill, f.err = os.CreateTemp("", "preemptlab-ftrace-*"); f.err != nil {
+			f.spill = nil
+			return
+		}
+		f.spillW = bufio.NewWriterSize(f.spill, 1<<16)
+	}
+	f.lines.flush(before, func(l []byte) {
+		f.spillW.Write(l)
+		f.spillW.WriteByte('\n')
+		f.spilled++
+	})
 }
 
 // Close writes the trace.
 func (f *Ftrace) Close() error {
-	sort.SliceStable(f.lines, func(i, j int) bool { return f.lines[i].time < f.lines[j].time })
+	n := f.spilled + len(f.lines.lines)
 	w := bufio.NewWriter(f.w)
-	n := len(f.lines)
 	fmt.Fprintf(w, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %d/%d   #P:%d\n#\n", n, n, f.ncpu)
 	w.WriteString(ftraceColumns)
-	for _, l := range f.lines {
-		w.Write(f.chunks[l.chunk][l.start:l.end])
-		w.WriteByte('\n')
+	if f.spill != nil {
+		defer os.Remove(f.spill.Name())
+		defer f.spill.Close()
+		if f.err == nil {
+			f.err = f.spillW.Flush()
+		}
+		if f.err == nil {
+			_, f.err = f.spill.Seek(0, io.SeekStart)
+		}
+		if f.err == nil {
+			_, f.err = io.Copy(w, f.spill)
+		}
+		if f.err != nil {
+			return fmt.Errorf("the trace's temporary file: %v", f.err)
+		}
 	}
+	f.lines.flush(^uint64(0), func(l []byte) {
+		w.Write(l)
+		w.WriteByte('\n')
+	})
 	return w.Flush()
 }
 

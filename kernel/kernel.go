@@ -33,6 +33,11 @@ type Config struct {
 	// Strict makes every BUG report (sleeping while atomic, a lock-order
 	// inversion, a bad unlock, recursion) end the run with StatusStrict.
 	Strict bool
+	// OnSample, if set, is called with every latency sample as it
+	// completes (the sample is the caller's to keep).
+	OnSample func(s *LatencySample)
+	// Blame makes the kernel break every latency sample down (Blame).
+	Blame bool
 }
 
 // Segment selectors of the kernel's GDT: Linux 2.6 i386's
@@ -122,9 +127,12 @@ type Kernel struct {
 	model  Model
 	costs  Costs
 	tracer Tracer
-	log    io.Writer
-	mhz    uint64
-	syms   *symbols
+	// flusher is the tracer if it flushes; traced counts the events.
+	flusher FlushTracer
+	traced  uint64
+	log     io.Writer
+	mhz     uint64
+	syms    *symbols
 	// spinning is the spinning lock a Lock call is on, for Spin.
 	spinning *locks.SpinLock
 	// lockdep is the run's lock-order graph.
@@ -168,6 +176,15 @@ type Kernel struct {
 	rrSlice     uint64 // cycles of a SCHED_RR slice
 	nextPID     int
 	nextTimerID uint32
+
+	symCache map[uint32]string // %pS of the addresses traced
+	event    Event             // the event being handed to the tracer
+
+	lat   latencyRecorder // latency.go
+	blame *blamer         // blame.go, when Config.Blame
+	// blameOnly is set when the blamer is the only tracer: events it
+	// does not follow are not made.
+	blameOnly bool
 }
 
 // percpu is the kernel's state of one CPU.
@@ -242,8 +259,10 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		mhz:        mc.MHz,
 		freeStacks: map[uint32][]uint32{},
 		names:      map[uint32]string{},
+		symCache:   map[uint32]string{},
 		locks:      []*lockObj{nil},
 	}
+	k.flusher, _ = cfg.Tracer.(FlushTracer)
 	k.tickPeriod = mc.MHz * 1_000_000 / uint64(cfg.HZ)
 	k.rrSlice = k.nsToCycles(cfg.RRSliceNS)
 	k.syms = readSymbols(image)
@@ -260,6 +279,15 @@ func New(m *emu.Machine, l *boot.Loaded, image []byte, cfg Config) (*Kernel, err
 		}
 		p.softirqRet = func(p *percpu, _ uint32) { k.softirqActionDone(p) }
 		k.cpus = append(k.cpus, p)
+	}
+	k.initLatency()
+	if cfg.Blame {
+		k.blame = newBlamer(k)
+		if k.tracer == nil {
+			k.tracer, k.blameOnly = k.blame, true
+		} else {
+			k.tracer = teeTracer{k.blame, k.tracer}
+		}
 	}
 	// The boot task: the image's main on CPU 0, which becomes its idle
 	// task at start_kernel (Linux's init_task, swapper/0).

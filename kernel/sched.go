@@ -198,6 +198,7 @@ func (k *Kernel) schedule(p *percpu, then func(p *percpu)) {
 		k.dequeue(p, next)
 	}
 	if next == prev {
+		k.latSwitchIn(p, prev)
 		prev.resume = nil
 		then(p)
 		return
@@ -236,6 +237,7 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	next.pickedAt = next.execStart
 	next.switches++
 	p.curr = next
+	k.latSwitchIn(p, next)
 	if next.kind == kindIdle {
 		k.tickStop(p)
 	}

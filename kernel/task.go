@@ -133,6 +133,9 @@ type Task struct {
 	// outermost sections it left (for preemptible RCU's grace periods).
 	rcuNesting int
 	rcuExits   uint64
+	// latPending is the latency sample of a timer wake-up in progress
+	// (latency.go).
+	latPending *LatencySample
 }
 
 // isRT reports whether the task has a realtime policy.

@@ -135,8 +135,8 @@ func (k *Kernel) tickStop(p *percpu) {
 
 // wakeTimer is hrtimer_wakeup: the sleeper's time is up.
 func (k *Kernel) wakeTimer(p *percpu, tm *hrtimer) {
-	if t := tm.task; t != nil && t.state != TaskRunning {
-		k.wakeUp(p, t)
+	if t := tm.task; t != nil && t.state != TaskRunning && k.wakeUp(p, t) {
+		k.latTimerWake(p, tm, t)
 	}
 }
 

@@ -119,6 +119,9 @@ func (k *Kernel) emit(p *percpu, e Event) { k.emitAt(p, p.c.Now(), e) }
 // emitAt is emit for an event of CPU p at cycle at: one the kernel makes
 // on p's behalf while acting for another CPU (a lock handed to p).
 func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
+	if k.blameOnly && !blameEvents[e.Kind] {
+		return
+	}
 	t := p.curr
 	e.Time = at
 	e.CPU = p.id
@@ -130,8 +133,23 @@ func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
 		e.SoftIRQ = t.preemptCount&softirqMask != 0
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
-	k.tracer.Event(&e)
+	// Through the kernel's own Event, so that passing it to the tracer
+	// does not move each event to the heap (a tracer does not trace).
+	k.event = e
+	k.tracer.Event(&k.event)
+	if k.traced++; k.flusher != nil && k.traced%flushEvery == 0 {
+		before := ^uint64(0)
+		for _, q := range k.cpus {
+			before = min(before, q.c.Now())
+		}
+		if slack := flushSlackNS * k.mhz / 1000; before > slack {
+			k.flusher.Flush(before - slack)
+		}
+	}
 }
+
+// flushEvery is how many events a FlushTracer collects between flushes.
+const flushEvery = 1 << 16
 
 // The tracepoints. Each returns at once when nothing traces.
 
@@ -167,7 +185,11 @@ func (k *Kernel) traceSysEnter(p *percpu, a *callArgs) {
 
 func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
 	if k.tracer != nil {
-		caller := k.syms.ps(addr)
+		caller, ok := k.symCache[addr]
+		if !ok {
+			caller = k.syms.ps(addr)
+			k.symCache[addr] = caller
+		}
 		if name == "" {
 			name = caller
 		}

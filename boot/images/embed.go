@@ -2,7 +2,7 @@
 // latency" works from go install alone: the bare CPU self-tests and
 // benchmark (NAME.elf here, QEMU's reference transcripts of their output
 // in tests/images) and the kernel images (kernel/NAME.elf, written against
-// the kernel SDK). The C sources and the Makefiles that build them are
+// the kernel SDK, and cyclictest/cyclictest.elf, the measurement workload). The C sources and the Makefiles that build them are
 // beside the images.
 package images
 
@@ -14,11 +14,11 @@ import (
 	"strings"
 )
 
-//go:embed *.elf kernel/*.elf
+//go:embed *.elf kernel/*.elf cyclictest/*.elf
 var files embed.FS
 
 // dirs are where images live in files: bare ones, then kernel ones.
-var dirs = []string{".", "kernel"}
+var dirs = []string{".", "kernel", "cyclictest"}
 
 // Image is a built-in image.
 type Image struct {
@@ -37,7 +37,7 @@ func Lookup(name string) (Image, bool) {
 	}
 	for _, d := range dirs {
 		if b, err := files.ReadFile(path.Join(d, name+".elf")); err == nil {
-			return Image{Name: name, ELF: b, Kernel: d == "kernel"}, true
+			return Image{Name: name, ELF: b, Kernel: d != "."}, true
 		}
 	}
 	return Image{}, false

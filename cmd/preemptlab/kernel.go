@@ -29,6 +29,9 @@ type kernelOptions struct {
 	duration *time.Duration
 	strict   *bool
 	census   *bool
+	// onSample, set by the command, receives every latency sample; the
+	// kernel blames every sample when it is set.
+	onSample func(*kernel.LatencySample)
 }
 
 func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
@@ -42,7 +45,7 @@ func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
 		hz:       fs.Int("hz", 1000, "the kernel's tick rate in `Hz`"),
 		rrSlice:  fs.Duration("rr-slice", 100*time.Millisecond, "SCHED_RR's time slice `D` (Linux's RR_TIMESLICE: 100ms)"),
 		costs:    fs.String("costs", "", "override the kernel's cost model from `FILE` (lines \"name = cycles\")"),
-		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout"),
+		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout, or as Chrome trace-event JSON for Perfetto if FILE ends in .json"),
 		traceNS:  fs.Bool("trace-ns", false, "print trace timestamps with nanosecond digits"),
 		duration: fs.Duration("duration", 0, "end the run after `D` of simulated time (e.g. 2s, 500ms), status 0"),
 		strict:   fs.Bool("strict", false, "make every kernel BUG report (sleeping while atomic, lock order, bad unlock, recursion) fatal: status 10"),
@@ -74,9 +77,16 @@ func (o *kernelOptions) modelOf() (kernel.Model, error) {
 // kernelRun is the kernel of a run, and what must happen when it ends.
 type kernelRun struct {
 	k      *kernel.Kernel
-	trace  *kernel.Ftrace
+	trace  traceWriter
 	file   *os.File
 	closed bool
+}
+
+// traceWriter is a trace format: it takes the events and writes the file
+// when closed.
+type traceWriter interface {
+	kernel.Tracer
+	Close() error
 }
 
 // setUpKernel hosts the kernel on m when image is a kernel image. It
@@ -105,14 +115,19 @@ func setUpKernel(o *kernelOptions, m *emu.Machine, l *boot.Loaded, image []byte,
 	if *o.rrSlice <= 0 {
 		return nil, usageError{"run", "--rr-slice must be positive"}
 	}
-	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline, Strict: *o.strict}
+	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline,
+		OnSample: o.onSample, Blame: o.onSample != nil, Strict: *o.strict}
 	if *o.trace != "" {
 		f, err := os.Create(*o.trace)
 		if err != nil {
 			return nil, err
 		}
 		r.file = f
-		r.trace = kernel.NewFtrace(f, m.Config().MHz, len(m.CPUs()), *o.traceNS)
+		if strings.HasSuffix(*o.trace, ".json") {
+			r.trace = kernel.NewPerfetto(f, m.Config().MHz, len(m.CPUs()))
+		} else {
+			r.trace = kernel.NewFtrace(f, m.Config().MHz, len(m.CPUs()), *o.traceNS)
+		}
 		cfg.Tracer = r.trace
 	}
 	k, err := kernel.New(m, l, image, cfg)

@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	preemptlab run IMAGE.elf|NAME [flags]   boot a multiboot image (or a built-in one by name)
+//	preemptlab run [IMAGE.elf|NAME] [flags] boot a multiboot image (or a built-in one; default cyclictest)
+//	preemptlab compare [IMAGE] [flags]      the workload under every preemption model, one table
 //	preemptlab images                       list the built-in images
 //	preemptlab version
 //	preemptlab help [COMMAND]
@@ -51,8 +52,10 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{name: "run", synopsis: "IMAGE.elf|NAME [flags]", summary: "boot a multiboot image, or a built-in one by name",
+		{name: "run", synopsis: "[IMAGE.elf|NAME] [flags]", summary: "boot a multiboot image, or a built-in one by name (default: the cyclictest workload)",
 			about: runAbout, flags: func(fs *flag.FlagSet) { defineRunFlags(fs) }, run: cmdRun},
+		{name: "compare", synopsis: "[IMAGE] [flags]", summary: "boot the workload (cyclictest by default) under every preemption model and compare them",
+			about: compareAbout, flags: func(fs *flag.FlagSet) { defineCompareFlags(fs) }, run: cmdCompare},
 		{name: "images", summary: "list the built-in images (run one by name: preemptlab run hash)", run: cmdImages},
 		{name: "version", summary: "print the version", run: cmdVersion},
 		{name: "help", synopsis: "[COMMAND]", summary: "print this usage, or a command's", run: cmdHelp},

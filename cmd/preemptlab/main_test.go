@@ -19,7 +19,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{nil, 2, "usage:"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{[]string{"run"}, 2, "no image given"},
+		{[]string{"run", "--loops", "-1"}, 2, "--loops -1"},
 		{[]string{"run", "--bogus", "x.elf"}, 2, "flag provided but not defined"},
 		{[]string{"run", "hash", "extra", "--stats"}, 2, `"extra" is one argument too many`},
 		{[]string{"run", "--traffic", "irq=2,rate=5", "hash"}, 2, "not 2"},
@@ -44,7 +44,7 @@ func TestUsageErrorOnce(t *testing.T) {
 	}{
 		{[]string{"run", "--bogus", "hash"}, "preemptlab: run: flag provided but not defined: -bogus", "run 'preemptlab run --help' for the flags"},
 		{[]string{"run", "hash", "--cpus=x"}, `preemptlab: run: invalid value "x" for flag -cpus`, "run 'preemptlab run --help' for the flags"},
-		{[]string{"run"}, "preemptlab: run: no image given", "run 'preemptlab run --help' for the flags"},
+		{[]string{"run", "--histogram", "-5"}, "preemptlab: --histogram -5: 1 to 1000000 buckets", "run 'preemptlab run --help' for the flags"},
 		{[]string{"frobnicate"}, `preemptlab: unknown command "frobnicate"`, "run 'preemptlab help' for the commands"},
 		{[]string{"images", "extra"}, `preemptlab: images takes no arguments, not "extra"`, "run 'preemptlab images --help' for its usage"},
 	} {
@@ -65,10 +65,10 @@ func TestHelp(t *testing.T) {
 		args []string
 		want string // the first line of stdout
 	}{
-		{[]string{"run", "--help"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
-		{[]string{"run", "-h"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
-		{[]string{"run", "hash", "--stats", "-help"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
-		{[]string{"help", "run"}, "usage: preemptlab run IMAGE.elf|NAME [flags]"},
+		{[]string{"run", "--help"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
+		{[]string{"run", "-h"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
+		{[]string{"run", "hash", "--stats", "-help"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
+		{[]string{"help", "run"}, "usage: preemptlab run [IMAGE.elf|NAME] [flags]"},
 		{[]string{"images", "--help"}, "usage: preemptlab images"},
 		{[]string{"version", "-h"}, "usage: preemptlab version"},
 		{[]string{"help", "--help"}, "usage: preemptlab help [COMMAND]"},

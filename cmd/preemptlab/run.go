@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +43,7 @@ type runOptions struct {
 	cpuprofile *string
 	gops       *string
 	kernel     *kernelOptions
+	measure    *measureOptions
 }
 
 func defineRunFlags(fs *flag.FlagSet) *runOptions {
@@ -64,6 +66,7 @@ func defineRunFlags(fs *flag.FlagSet) *runOptions {
 	o.cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the emulator to `FILE`")
 	o.gops = fs.String("gops", "127.0.0.1:0", "`ADDR` of the gops agent (\"off\" disables it)")
 	o.kernel = defineKernelFlags(fs)
+	o.measure = defineMeasureFlags(fs)
 	return o
 }
 
@@ -79,9 +82,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if *o.kernel.duration > 0 && !flagGiven(fs, "max-cycles") {
 		budget = 0 // --duration ends the run; the default budget would end it first
 	}
+	if len(rest) == 0 {
+		rest = []string{defaultImage} // the measurement workload
+	}
 	switch {
-	case len(rest) == 0:
-		return 0, usageError{"run", "run: no image given"}
 	case len(rest) > 1:
 		return 0, usageError{"run", fmt.Sprintf("run: one image at a time: %q, then %q is one argument too many", rest[0], rest[1])}
 	}
@@ -108,17 +112,32 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	loaded, err := m.LoadMultiboot(data, *o.cmdline)
+	cmdline := o.measure.cmdline(*o.cmdline)
+	loaded, err := m.LoadMultiboot(data, cmdline)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %v", image, err)
 	}
-	kr, err := setUpKernel(o.kernel, m, loaded, data, *o.cmdline, stderr)
+	meas, err := o.measure.newMeasurement(m)
+	if err != nil {
+		return 0, usageError{"run", err.Error()}
+	}
+	if isBuiltinWorkload(image) {
+		meas.prefix = "cyclictest/"
+	}
+	o.kernel.onSample = meas.sample
+	kr, err := setUpKernel(o.kernel, m, loaded, data, cmdline, stderr)
 	if err != nil {
 		return 0, err
 	}
 	defer kr.finish()
 	if d := *o.kernel.duration; d > 0 {
 		m.Schedule(uint64(d.Nanoseconds())*m.Config().MHz/1000, func() { m.Exit(0, "") })
+	}
+	if kr != nil {
+		meas.k = kr.k
+	}
+	if len(o.traffic) == 0 && isBuiltinWorkload(image) {
+		o.traffic = defaultTraffic()
 	}
 	for i, t := range o.traffic {
 		if err := m.AddTraffic(t, i); err != nil {
@@ -147,6 +166,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err := kr.finish(); err != nil && res.Message == "" {
 		res.Message = fmt.Sprintf("writing the trace failed: %v", err)
+	}
+	if kr != nil && len(meas.threads) > 0 {
+		if err := o.measure.report(stdout, meas, jsonRun{
+			cmdline: "preemptlab run " + strings.Join(args, " "), model: modelName(o.kernel),
+			simulated: machineTime(m) * 1000 / m.Config().MHz, returnCode: res.Status,
+		}); err != nil && res.Message == "" {
+			res.Message = err.Error()
+		}
 	}
 	msg := res.Message
 	if res.Kind == emu.ExitAborted {

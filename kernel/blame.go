@@ -1,0 +1,468 @@
+package kernel
+
+// This file implements the blame: every latency sample's cycles, from
+// the timer's expiry to the task back in its own code, split into named
+// parts that add up to the latency exactly.
+//
+// The blamer follows each CPU's timeline through the kernel's trace
+// events (it is a Tracer) and a few hooks of the entry path: between two
+// consecutive events a CPU is in one state — a task's user or kernel code
+// (with interrupts or preemption off, and since where), an interrupt's
+// entry, the timer interrupt, a hard-IRQ handler, a softirq action, a
+// context switch, a spin on a lock, idle — so the timeline is a sequence
+// of segments that tile it without gap. A sample's window is the timer
+// CPU's segments from expiry to the wake-up, then the task's CPU's from
+// the wake-up to its return; clipped to the window they sum to the
+// latency by construction.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// segKind is what a CPU was doing in a segment.
+type segKind uint8
+
+const (
+	segTask    segKind = iota // a task's code (user or kernel)
+	segIRQ                    // an interrupt's entry and exit path
+	segTimer                  // the local timer interrupt: hrtimer_interrupt
+	segHandler                // a hard-IRQ handler
+	segSoftirq                // a softirq action
+	segSwitch                 // schedule() and the switch to other
+	segSpin                   // spinning on a lock
+	segExit                   // a system call's exit path to user mode
+)
+
+// segment is one state of a CPU from start to the next segment's start.
+type segment struct {
+	start   uint64
+	kind    segKind
+	task    *Task  // the CPU's current task
+	other   *Task  // segSwitch: the task switched to; segSpin: the holder
+	name    string // handler, softirq vector, lock
+	irq     int
+	user    bool   // the task in user mode
+	irqsOff bool   // interrupts off, since offAt
+	offAt   string // where interrupts went off
+	preempt string // what holds preemption off ("" if nothing)
+	held    string // the spinning lock the task holds, and where it took it
+	prio    int    // the task's priority then
+}
+
+// blameCPU is the blamer's state of one CPU.
+type blameCPU struct {
+	segs []segment // closed segments, oldest first, then the open one last
+	// The interrupt contexts entered and not yet returned from.
+	stack   []segment
+	offAt   string
+	preempt string
+	held    string // the spinning lock held, with where it was taken
+	spin    *segment
+}
+
+// blameHorizon is how far back (cycles) segments are kept.
+const blameHorizon = 100_000_000
+
+// blamer builds each CPU's timeline and explains samples.
+type blamer struct {
+	k    *Kernel
+	cpus []blameCPU
+}
+
+func newBlamer(k *Kernel) *blamer {
+	return &blamer{k: k, cpus: make([]blameCPU, len(k.cpus))}
+}
+
+// blameEvents are the events the blamer follows.
+var blameEvents = [numEventKinds]bool{
+	EvVectorEntry: true, EvVectorExit: true, EvIRQHandlerEntry: true, EvIRQHandlerExit: true,
+	EvSoftirqEntry: true, EvSoftirqExit: true, EvSchedSwitch: true, EvSysEnter: true, EvSysExit: true,
+	EvIRQDisable: true, EvIRQEnable: true, EvPreemptDisable: true, EvPreemptEnable: true,
+	EvLockAcquire: true, EvLockRelease: true, EvLockContended: true, EvLockAcquired: true,
+}
+
+// teeTracer hands every event to both tracers (the second may be nil).
+type teeTracer struct{ a, b Tracer }
+
+func (t teeTracer) Event(e *Event) {
+	t.a.Event(e)
+	if t.b != nil {
+		t.b.Event(e)
+	}
+}
+
+// open starts segment s on CPU c at time at.
+func (b *blamer) open(c int, at uint64, s segment) {
+	bc := &b.cpus[c]
+	n := len(bc.segs)
+	if n > 0 {
+		last := &bc.segs[n-1]
+		at = max(at, last.start) // an event made for another CPU's time: never before the open segment
+		if s.start = last.start; s == *last {
+			return // the same state goes on
+		}
+		if last.start == at {
+			bc.segs[n-1] = s
+			bc.segs[n-1].start = at
+			return
+		}
+	}
+	s.start = at
+	// Past twice the horizon, drop what is older than one horizon: each
+	// segment is copied about once.
+	if n >= 4096 && bc.segs[0].start+2*blameHorizon < at {
+		i := sort.Search(n, func(i int) bool { return bc.segs[i].start+blameHorizon >= at })
+		i = max(i-1, 0)
+		bc.segs = append(bc.segs[:0], bc.segs[i:]...)
+	}
+	bc.segs = append(bc.segs, s)
+}
+
+// taskSeg is the segment of CPU c running its current task's code.
+func (b *blamer) taskSeg(c int, t *Task, irqsOff bool, user bool) segment {
+	bc := &b.cpus[c]
+	s := segment{kind: segTask, task: t, user: user, irqsOff: irqsOff}
+	if t != nil {
+		s.prio = t.prio
+		if irqsOff {
+			s.offAt = bc.offAt
+		}
+		if t.preemptCount&preemptMask != 0 {
+			s.preempt = bc.preempt
+		}
+		s.held = bc.held
+	}
+	return s
+}
+
+// Event follows a CPU's state through the kernel's events (Tracer).
+func (b *blamer) Event(e *Event) {
+	c := e.CPU
+	bc := &b.cpus[c]
+	top := func() *segment {
+		if len(bc.stack) == 0 {
+			return nil
+		}
+		return &bc.stack[len(bc.stack)-1]
+	}
+	switch e.Kind {
+	case EvVectorEntry:
+		if f := top(); f != nil && e.Name == "local_timer" {
+			f.kind = segTimer
+			b.open(c, e.Time, *f)
+		}
+		return
+	case EvVectorExit:
+		if f := top(); f != nil {
+			f.kind = segIRQ
+			b.open(c, e.Time, *f)
+		}
+		return
+	case EvIRQHandlerEntry:
+		if f := top(); f != nil && e.HardIRQ {
+			f.kind, f.name, f.irq = segHandler, e.Name, int(e.Num)
+			b.open(c, e.Time, *f)
+			return
+		}
+	case EvIRQHandlerExit:
+		if f := top(); f != nil && e.HardIRQ {
+			f.kind = segIRQ
+			b.open(c, e.Time, *f)
+			return
+		}
+	case EvSoftirqEntry:
+		s := segment{kind: segSoftirq, task: e.Task, name: softirqNames[e.Num]}
+		bc.stack = append(bc.stack, s)
+		b.open(c, e.Time, s)
+		return
+	case EvSoftirqExit:
+		if f := top(); f != nil && f.kind == segSoftirq {
+			bc.stack = bc.stack[:len(bc.stack)-1]
+		}
+		if f := top(); f != nil {
+			b.open(c, e.Time, *f)
+			return
+		}
+	case EvSchedSwitch:
+		// A spinning lock is not held across a switch (cond_resched_lock
+		// drops it first).
+		bc.spin, bc.held = nil, ""
+		b.open(c, e.Time, segment{kind: segSwitch, task: e.Task, other: e.Other})
+		return
+	case EvSysExit:
+		if len(bc.stack) == 0 {
+			b.open(c, e.Time, segment{kind: segExit, task: e.Task})
+			return
+		}
+	case EvIRQDisable:
+		// The event comes just before the flag is cleared.
+		bc.offAt = e.Caller
+		if len(bc.stack) == 0 && bc.spin == nil {
+			b.open(c, e.Time, b.taskSeg(c, e.Task, true, false))
+			return
+		}
+	case EvPreemptDisable:
+		bc.preempt = "preempt_disable() at " + e.Caller
+	case EvLockAcquire:
+		if e.PreemptDepth == 1 || bc.preempt == "" || strings.HasPrefix(bc.preempt, "preempt_disable") {
+			bc.preempt = "spin_lock(" + e.Name + ") at " + e.Caller
+		}
+		bc.held = e.Name + " (taken at " + e.Caller + ")"
+	case EvLockRelease:
+		bc.held = ""
+	case EvLockContended:
+		s := segment{kind: segSpin, task: e.Task, name: e.Name, irqsOff: e.IRQsOff}
+		if o := b.k.lockNamed(e.Name); o != nil && o.spin != nil {
+			if owner, _ := o.spin.Owner(); owner != nil {
+				s.other, _ = owner.(*Task)
+			}
+		}
+		if len(bc.stack) == 0 {
+			bc.spin = &s
+			b.open(c, e.Time, s)
+			return
+		}
+	case EvLockAcquired:
+		bc.spin = nil
+	}
+	if f := top(); f != nil {
+		if f.kind == segIRQ || f.kind == segTimer || f.kind == segHandler || f.kind == segSoftirq {
+			return // an event inside an interrupt context changes nothing of it
+		}
+	}
+	if bc.spin != nil {
+		return
+	}
+	b.open(c, e.Time, b.taskSeg(c, e.Task, e.IRQsOff, false))
+}
+
+// irqEntry notes an interrupt's entry on CPU p (before its cost).
+func (b *blamer) irqEntry(p *percpu) {
+	bc := &b.cpus[p.id]
+	s := segment{kind: segIRQ, task: p.curr}
+	bc.stack = append(bc.stack, s)
+	b.open(p.id, b.k.now(p), s)
+}
+
+// irqReturn notes that CPU p returns from its innermost interrupt: to
+// the context it interrupted.
+func (b *blamer) irqReturn(p *percpu, f *irqFrame) {
+	bc := &b.cpus[p.id]
+	for len(bc.stack) > 0 {
+		k := bc.stack[len(bc.stack)-1].kind
+		bc.stack = bc.stack[:len(bc.stack)-1]
+		if k != segSoftirq {
+			break
+		}
+	}
+	if n := len(bc.stack); n > 0 {
+		b.open(p.id, b.k.now(p), bc.stack[n-1])
+		return
+	}
+	if bc.spin != nil {
+		b.open(p.id, b.k.now(p), *bc.spin)
+		return
+	}
+	if f.saved.CPL() == 3 {
+		// The way back to user mode, a preemption point: the kernel's
+		// own path until the task is in user mode or switched away.
+		b.open(p.id, b.k.now(p), segment{kind: segIRQ, task: p.curr})
+		return
+	}
+	b.open(p.id, b.k.now(p), b.taskSeg(p.id, p.curr, f.saved.EFLAGS&0x200 == 0, false))
+}
+
+// userReturn notes that t, current on p, enters user mode.
+func (b *blamer) userReturn(p *percpu, t *Task) {
+	if len(b.cpus[p.id].stack) == 0 {
+		b.open(p.id, b.k.now(p), b.taskSeg(p.id, t, false, true))
+	}
+}
+
+// lockNamed finds a lock object by its name (nil if none).
+func (k *Kernel) lockNamed(name string) *lockObj {
+	for _, o := range k.locks[1:] {
+		if o.name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+// BlamePart is one named share of a sample's latency.
+type BlamePart struct {
+	// Category is one of: irqs-off, hardirq, softirq, preempt-off,
+	// non-preemptible, lock, task, kernel, idle.
+	Category string
+	// What says what ran, in image symbols where it can.
+	What   string
+	Cycles uint64
+}
+
+// Blame is a sample's latency split into parts that add up to it.
+type Blame struct {
+	// IRQ are the parts of the IRQ latency (expiry → interrupt entry);
+	// Parts those of the whole thread latency (which include IRQ's).
+	IRQ, Parts []BlamePart
+}
+
+// Total sums the parts.
+func (bl *Blame) Total() uint64 {
+	var n uint64
+	for _, p := range bl.Parts {
+		n += p.Cycles
+	}
+	return n
+}
+
+// Cause is the largest part other than the kernel's own costs, phrased
+// for a table ("" if there is none).
+func (bl *Blame) Cause() string {
+	var best *BlamePart
+	for i := range bl.Parts {
+		p := &bl.Parts[i]
+		if p.Category == "kernel" || p.Category == "idle" {
+			continue
+		}
+		if best == nil || p.Cycles > best.Cycles {
+			best = p
+		}
+	}
+	if best == nil {
+		return "kernel entry, wake-up and switch costs"
+	}
+	return best.What
+}
+
+// explain breaks sample s down.
+func (b *blamer) explain(s *LatencySample) *Blame {
+	bl := &Blame{}
+	bl.IRQ = b.parts(s, s.TimerCPU, s.Expiry, s.IRQEntry, nil)
+	parts := b.parts(s, s.TimerCPU, s.Expiry, s.Wakeup, nil)
+	bl.Parts = b.parts(s, s.CPU, s.Wakeup, s.Return, parts)
+	return bl
+}
+
+// parts adds the clipped segments of CPU c over [from, to) to l, merging
+// parts of the same name.
+func (b *blamer) parts(s *LatencySample, c int, from, to uint64, l []BlamePart) []BlamePart {
+	if to <= from {
+		return l
+	}
+	segs := b.cpus[c].segs
+	i := sort.Search(len(segs), func(i int) bool { return segs[i].start > from }) - 1
+	add := func(cat, what string, n uint64) {
+		if n == 0 {
+			return
+		}
+		for j := range l {
+			if l[j].Category == cat && l[j].What == what {
+				l[j].Cycles += n
+				return
+			}
+		}
+		l = append(l, BlamePart{Category: cat, What: what, Cycles: n})
+	}
+	if i < 0 {
+		end := to
+		if len(segs) > 0 {
+			end = min(segs[0].start, to)
+		}
+		add("kernel", "not recorded (before the blame's horizon)", end-from)
+		i = 0
+	}
+	for ; i < len(segs); i++ {
+		g := &segs[i]
+		if g.start >= to {
+			break
+		}
+		end := to
+		if i+1 < len(segs) {
+			end = min(segs[i+1].start, to)
+		}
+		start := max(g.start, from)
+		if end <= start {
+			continue
+		}
+		cat, what := b.describe(s, g)
+		add(cat, what, end-start)
+	}
+	return l
+}
+
+// describe names a segment as a part of sample s.
+func (b *blamer) describe(s *LatencySample, g *segment) (string, string) {
+	me := s.Task
+	switch g.kind {
+	case segIRQ:
+		return "kernel", "interrupt entry and exit"
+	case segTimer:
+		return "kernel", "timer interrupt (hrtimer_interrupt and the wake-up)"
+	case segHandler:
+		return "hardirq", fmt.Sprintf("hard-IRQ handler %s (irq %d)", g.name, g.irq)
+	case segSoftirq:
+		return "softirq", fmt.Sprintf("softirq %s (%s)", g.name, b.k.softirqAction(g.name))
+	case segSwitch:
+		if g.other == me {
+			return "kernel", "schedule() and the switch to " + me.Comm
+		}
+		return "task", fmt.Sprintf("schedule() and the switch to %s-%d", g.other.Comm, g.other.PID)
+	case segExit:
+		if g.task == me {
+			return "kernel", "system call exit"
+		}
+		return "task", fmt.Sprintf("%s-%d: system call exit", g.task.Comm, g.task.PID)
+	case segSpin:
+		holder := "an unknown holder"
+		if g.other != nil {
+			holder = fmt.Sprintf("%s-%d (prio %d)", g.other.Comm, g.other.PID, g.other.prio)
+		}
+		if g.task == me {
+			return "lock", fmt.Sprintf("waiting for %s, held by %s", g.name, holder)
+		}
+		return "lock", fmt.Sprintf("%s-%d spinning on %s, held by %s", g.task.Comm, g.task.PID, g.name, holder)
+	}
+	t := g.task
+	if t == nil || t.kind == kindIdle {
+		if g.irqsOff && g.offAt != "" {
+			return "irqs-off", "interrupts off from " + g.offAt
+		}
+		return "idle", "idle (waking from halt)"
+	}
+	who := fmt.Sprintf("%s-%d", t.Comm, t.PID)
+	switch {
+	case g.irqsOff:
+		at := g.offAt
+		if at == "" {
+			at = "an unknown place"
+		}
+		return "irqs-off", fmt.Sprintf("%s with interrupts off from %s", who, at)
+	case t == me:
+		return "kernel", me.Comm + "'s own kernel path"
+	case g.preempt != "":
+		return "preempt-off", fmt.Sprintf("%s with preemption off by %s", who, g.preempt)
+	case g.user:
+		return "task", fmt.Sprintf("%s in user mode (prio %d)", who, g.prio)
+	case g.prio <= me.prio:
+		return "task", fmt.Sprintf("%s at prio %d, not below %s's %d", who, g.prio, me.Comm, me.prio)
+	case !b.k.fullPreempt() && g.held != "":
+		return "non-preemptible", fmt.Sprintf("%s in kernel code holding %s, not preemptible under preempt=%s", who, g.held, knobs[0].values[b.k.model.Preempt].name)
+	case !b.k.fullPreempt():
+		return "non-preemptible", fmt.Sprintf("%s in kernel code, not preemptible under preempt=%s", who, knobs[0].values[b.k.model.Preempt].name)
+	}
+	return "task", fmt.Sprintf("%s in kernel code (prio %d)", who, g.prio)
+}
+
+// softirqAction names the image's action of a softirq vector.
+func (k *Kernel) softirqAction(name string) string {
+	for nr, n := range softirqNames {
+		if n == name {
+			if f := k.syms.function(k.softirqs[nr].action); f != "" {
+				return f
+			}
+		}
+	}
+	return "its action"
+}

@@ -1,0 +1,35 @@
+package kernel
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkWorkload runs the default workload (the built-in cyclictest
+// image and its traffic devices, two CPUs) for two simulated seconds per
+// iteration under preempt (rt is refused until the sleeping locks exist)
+// and reports simulated seconds per host second: with latency recording
+// alone (blame=off) and with every sample blamed (blame=on), the
+// difference being the cost of the blame.
+func BenchmarkWorkload(b *testing.B) {
+	for _, blame := range []bool{false, true} {
+		name := "blame=off"
+		if blame {
+			name = "blame=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			m, _ := LookupPreset("preempt")
+			const ms = 2000
+			var host time.Duration
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				r := runMeasuredBlame(b, cyclictestImage, m, "", ms, blame, false, [2]float64{11, 3000}, [2]float64{14, 50})
+				host += time.Since(start)
+				if len(r.samples) < ms {
+					b.Fatalf("%d samples", len(r.samples))
+				}
+			}
+			b.ReportMetric(float64(ms)/1000*float64(b.N)/host.Seconds(), "sim-s/s")
+		})
+	}
+}

@@ -1,0 +1,90 @@
+package kernel
+
+import (
+	"strings"
+	"testing"
+)
+
+// workloadRun runs the default workload (the built-in cyclictest image
+// with its traffic devices) for ms under a model given as preset and
+// knobs, and returns the measurement threads' samples.
+func workloadRun(t *testing.T, preset string, ms uint64, knobs ...string) []*LatencySample {
+	t.Helper()
+	m, err := LookupPreset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(knobs); i += 2 {
+		if err := m.Set(knobs[i], knobs[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runMeasured(t, cyclictestImage, m, "distance=0", ms, [2]float64{11, 3000}, [2]float64{14, 50})
+	var l []*LatencySample
+	for _, s := range r.samples {
+		if strings.HasPrefix(s.Task.Comm, "cyclictest/") {
+			l = append(l, s)
+		}
+	}
+	if len(l) < int(ms) {
+		t.Fatalf("%s: %d samples in %d ms", preset, len(l), ms)
+	}
+	return l
+}
+
+func worstOf(l []*LatencySample) *LatencySample {
+	var w *LatencySample
+	for _, s := range l {
+		if w == nil || s.ThreadLatency() > w.ThreadLatency() {
+			w = s
+		}
+	}
+	return w
+}
+
+// TestLatencyOrdersByModel checks a property of the models on the
+// default workload, from measured data: the worst thread latency orders
+// none ≥ voluntary ≥ preempt.
+func TestLatencyOrdersByModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three runs of a simulated second")
+	}
+	var prev uint64
+	for i, model := range []string{"none", "voluntary", "preempt"} {
+		w := worstOf(workloadRun(t, model, 1000))
+		t.Logf("%s: worst %d cycles: %s", model, w.ThreadLatency(), w.Blame.Cause())
+		if i > 0 && w.ThreadLatency() > prev {
+			t.Errorf("%s's worst latency %d is above the previous model's %d", model, w.ThreadLatency(), prev)
+		}
+		prev = w.ThreadLatency()
+	}
+}
+
+// TestLockBreakShortensSpins checks that under preempt on two CPUs the
+// longest time a measurement thread's wake-up waited behind a CPU
+// spinning on a lock is shorter with lock-break than without: the holder
+// drops the lock at its next cond_resched_lock() when another CPU spins.
+func TestLockBreakShortensSpins(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two runs of a simulated second")
+	}
+	spin := func(knobs ...string) uint64 {
+		var longest uint64
+		for _, s := range workloadRun(t, "preempt", 1000, knobs...) {
+			for _, p := range s.Blame.Parts {
+				if p.Category == "lock" {
+					longest = max(longest, p.Cycles)
+				}
+			}
+		}
+		return longest
+	}
+	on, off := spin(), spin("lockbreak", "off")
+	t.Logf("longest lock spin in a wake-up: %d cycles with lock-break, %d without", on, off)
+	if off == 0 {
+		t.Fatal("no wake-up waited behind a lock spin without lock-break: the workload's contention is missing")
+	}
+	if on >= off {
+		t.Errorf("lock-break does not shorten the spins: %d cycles with it, %d without", on, off)
+	}
+}
