@@ -7,6 +7,7 @@ package kernel
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"preemptlab/cpu"
 )
@@ -158,6 +159,14 @@ func (k *Kernel) doExit(p *percpu, t *Task, code int) {
 	if t.preemptCount&inAtomicMask != 0 {
 		k.bug(p, fmt.Sprintf("%v exits with preemption count %#x (a lock held?)", t, t.preemptCount))
 		t.preemptCount = 0
+	}
+	if len(t.held) > 0 {
+		// lockdep's debug_check_no_locks_held: the locks stay held.
+		var names []string
+		for _, h := range t.held {
+			names = append(names, h.o.name+" (taken at "+k.syms.where(h.at)+")")
+		}
+		k.bug(p, fmt.Sprintf("lock held at task exit time: %v is exiting with locks still held: %s", t, strings.Join(names, ", ")))
 	}
 	t.exitCode = code
 	t.state = taskDead

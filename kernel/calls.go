@@ -136,13 +136,11 @@ var callTable = map[uint32]callFn{
 		if err != 0 {
 			return err, true
 		}
-		return int64(b2i(k.model.Lockbreak && o.spin.BreakLock)), true
+		return int64(b2i(o.spin != nil && k.model.Lockbreak && o.spin.BreakLock)), true
 	},
 	SvcSmpProcessorID: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) { return int64(p.id), true },
 	SvcGetCPU:         callGetCPU,
-	SvcGetCPULocked:   callGetCPU,
 	SvcPutCPU:         callPreemptEnable,
-	SvcPutCPULocked:   callPreemptEnable,
 
 	SvcPreemptDisable: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		k.preemptDisable(p, t)
@@ -173,7 +171,7 @@ var callTable = map[uint32]callFn{
 	SvcLocalBHEnable: callLocalBHEnable,
 
 	SvcLockInit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-		_, err := k.lockInit(a.a[0], a.a[1], a.a[2])
+		_, err := k.lockInit(a.a[0], a.a[1], a.a[2], a.a[3])
 		return err, true
 	},
 	SvcSpinLock: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
@@ -249,8 +247,6 @@ var (
 	serviceFns [0x100]callFn
 )
 
-// The sleeping locks, RCU and seqlocks come with the lock primitives: until
-// then their calls are reported and fail.
 func init() {
 	defer func() {
 		for nr, h := range callTable {
@@ -264,23 +260,8 @@ func init() {
 			}
 		}
 	}()
-	for _, nr := range []uint32{SvcMutexLock, SvcMutexTrylock, SvcMutexUnlock, SvcDown, SvcDownTrylock, SvcUp,
-		SvcDownRead, SvcUpRead, SvcDownWrite, SvcUpWrite, SvcDowngrade, SvcRtMutexLock, SvcRtMutexTry, SvcRtMutexUnl,
-		SvcRCUReadLock, SvcRCUReadUnlock, SvcSynchronizeRCU, SvcCallRCU, SvcWriteSeqlock, SvcWriteSequnlock,
-		SvcReadSeqbegin, SvcReadSeqretry} {
-		callTable[nr] = callNotBuilt
-	}
-}
-
-func callNotBuilt(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-	name := fmt.Sprintf("%#x", a.nr)
-	for _, c := range Calls {
-		if c.Nr == a.nr {
-			name = c.Name
-		}
-	}
-	k.bug(p, name+": sleeping locks, RCU and seqlocks are not built yet (the lock primitives issue)")
-	return -ENOSYS, true
+	addSleepLockCalls()
+	addRCUCalls()
 }
 
 // taskByPID finds a task by pid (0: the caller); idle tasks and dead ones
@@ -315,6 +296,9 @@ func (k *Kernel) mayBlock(p *percpu, t *Task, what string) bool {
 			bug = "scheduling while atomic"
 		}
 		k.bug(p, fmt.Sprintf("%s: %s %s", bug, what, k.atomicContext(p, t)))
+	case t.heldSpinning() != nil:
+		h := t.heldSpinning()
+		k.bug(p, fmt.Sprintf("sleeping function called from invalid context: %s while holding the spinning lock %s (taken at %s)", what, h.o.name, k.syms.where(h.at)))
 	default:
 		return true
 	}
@@ -407,7 +391,7 @@ func callNice(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 func (k *Kernel) setNice(p *percpu, t *Task, nice int) {
 	t.nice = min(max(nice, -20), 19)
 	if !t.isRT() && t.kind != kindIdle {
-		k.setPrio(t, t.normalPrio())
+		k.adjustPrio(t)
 	}
 }
 
@@ -481,7 +465,7 @@ func (k *Kernel) setScheduler(p *percpu, caller *Task, pid, policy int, param ui
 		o.slice = k.rrTicks()
 	}
 	old := o.prio
-	k.setPrio(o, o.normalPrio())
+	k.adjustPrio(o)
 	q := k.cpus[o.cpu]
 	switch {
 	case o.running && o.prio > old:

@@ -83,6 +83,17 @@ type Costs struct {
 	// SpinHandoff: a released spinlock reaching the CPU spinning on it
 	// (the cache line moving between processors).
 	SpinHandoff uint64
+	// MutexLock and MutexUnlock: the fast paths of a sleeping lock (a
+	// cmpxchg on the owner word and the call around it; the -rt patches
+	// measured rt_mutex's fast path close to a spinlock's).
+	MutexLock   uint64
+	MutexUnlock uint64
+	// PIStep: one step of the PI chain walk (rt_mutex_adjust_prio_chain:
+	// two lock round trips, a waiter requeue in the plist).
+	PIStep uint64
+	// PIBoost: changing a task's priority by inheritance
+	// (rt_mutex_setprio: dequeue, requeue under the runqueue lock).
+	PIBoost uint64
 	// PreemptCount: preempt_disable or preempt_enable (an increment).
 	PreemptCount uint64
 	// IRQFlags: local_irq_disable/enable/save/restore (CLI, STI, PUSHF).
@@ -124,6 +135,10 @@ var DefaultCosts = Costs{
 	SpinLock:        20,
 	SpinUnlock:      10,
 	SpinHandoff:     150,
+	MutexLock:       30,
+	MutexUnlock:     20,
+	PIStep:          200,
+	PIBoost:         250,
 	PreemptCount:    2,
 	IRQFlags:        10,
 	Delay:           20,

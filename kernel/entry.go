@@ -351,7 +351,7 @@ func (k *Kernel) irqReturn(p *percpu) {
 		// The lock was handed over during the interrupt: the spin is
 		// over when the interrupt returns to it.
 		saved.Waiting = false
-		k.traceAt(p, EvLockAcquired, p.spin.w.Lock.Name, saved.EIP)
+		k.traceAt(p, EvLockAcquired, p.spin.w.LockName, saved.EIP)
 		p.spin = nil
 	}
 	switch {

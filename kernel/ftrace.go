@@ -418,5 +418,11 @@ func (b *lineBuf) fields(e *Event) {
 		b.str(e.Caller)
 	case EvBug:
 		b.str(e.Name)
+	case EvSchedPISetprio:
+		b.str("comm=")
+		b.str(comm)
+		b.kvNum(" pid=", int64(pid))
+		b.kvNum(" oldprio=", e.Num)
+		b.kvNum(" newprio=", e.Num2)
 	}
 }

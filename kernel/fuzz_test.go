@@ -142,6 +142,12 @@ var fuzzModels = []Model{
 	{Preempt: PreemptLazy, Lockbreak: true},
 	{Preempt: PreemptLazy, IRQ: IRQThreaded, Softirq: SoftirqThread},
 	{Preempt: PreemptNone, Softirq: SoftirqThread},
+	// The sleeping-lock models: mvista-rt, mmlinux with borrowing, rt,
+	// rt with pi=chain.
+	{Preempt: PreemptFull, IRQ: IRQThreaded, Spinlock: SpinlockPMutex, PI: PISimple, Lockbreak: true},
+	{Preempt: PreemptFull, IRQ: IRQThreaded, Spinlock: SpinlockRwsem, PI: PIBorrow, Lockbreak: true},
+	{Preempt: PreemptFull, IRQ: IRQThreaded, Softirq: SoftirqThread, Spinlock: SpinlockMutex, Lockbreak: true, RCU: RCUPreemptible},
+	{Preempt: PreemptFull, IRQ: IRQThreaded, Softirq: SoftirqThread, Spinlock: SpinlockMutex, PI: PIChain, Lockbreak: true, RCU: RCUPreemptible},
 }
 
 // Memory of the fuzzed machine.
@@ -160,7 +166,8 @@ var fuzzConsts = []uint32{0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 15, 16, 23, 24, 31,
 	TaskRTGroup, LockIRQ, LockIRQSave, LockBH, SchedFIFO, SchedRR, ClockMonotonic, TimerAbstime,
 	IRQFNoThread, irqfDisabled, IRQFNoThread | irqfDisabled, NrSoftirqs - 1, NrSoftirqs,
 	RebootMagic1, RebootMagic2, RebootPowerOff, cpuFlagIF, 1000000, 999999999, 1000000000,
-	LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock, LockKindMutex, LockKindCompletion, LockKindWaitqueue, LockKindSeqlock}
+	LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock, LockKindMutex, LockKindCompletion, LockKindWaitqueue, LockKindSeqlock,
+	LockKindSemaphore, LockKindRwsem, LockKindRtMutex}
 
 const cpuFlagIF = 0x200
 
@@ -588,6 +595,39 @@ var fuzzSeeds = []fuzzSeed{
 		call(lK0, SvcUdelay, small(200)), call(lK0, SvcSpinUnlock, lock(1), konst(LockIRQSave), konst(cpuFlagIF)),
 		call(lK1, SvcSpinUnlock, lock(1), small(0)), call(lK0, SvcSpinTrylock, lock(8)), call(lK0, SvcCondReschedLock, lock(8)),
 		call(lK0, SvcSpinLock, lock(7)), call(lK1, SvcWriteLock, lock(3), konst(LockBH)), call(lK1, SvcWriteUnlock, lock(3), konst(LockBH)),
+	}},
+	// Sleeping locks under rt with pi=chain: spinlock_t contended by the
+	// two kernel threads, an rt_mutex taken on both CPUs, recursion, the
+	// wrong kind, a semaphore and an rw-semaphore made in scratch.
+	{"sleeping-locks", [2]byte{11 << 1, 0}, []fuzzSeedCall{
+		call(lBoot, SvcLockInit, lock(7), konst(LockKindRtMutex), str(0)),
+		call(lBoot, SvcLockInit, scratch(256), konst(LockKindSemaphore), str(0), small(1)),
+		call(lBoot, SvcLockInit, scratch(512), konst(LockKindRwsem), str(1)),
+		call(lK0, SvcSpinLock, lock(1), konst(LockIRQSave)), call(lK1, SvcSpinLock, lock(1), small(0)),
+		call(lK0, SvcRtMutexLock, lock(7)), call(lK0, SvcMsleep, small(1)), call(lK0, SvcSpinUnlock, lock(1), konst(LockIRQSave), konst(cpuFlagIF)),
+		call(lK1, SvcRtMutexLock, lock(7)), call(lK0, SvcRtMutexLock, lock(7)), call(lK0, SvcRtMutexUnl, lock(7)),
+		call(lK1, SvcMutexUnlock, lock(7)), call(lK1, SvcRtMutexUnl, lock(7)), call(lK1, SvcSpinUnlock, lock(1), small(0)),
+		call(lK0, SvcDown, scratch(256)), call(lK1, SvcDown, scratch(256)), call(lK0, SvcUp, scratch(256)),
+		call(lK0, SvcDownRead, scratch(512)), call(lK1, SvcDownWrite, scratch(512)), call(lK0, SvcUpRead, scratch(512)),
+		call(lK1, SvcDowngrade, scratch(512)), call(lK1, SvcUpRead, scratch(512)), call(lUser, SvcMutexLock, lock(7)),
+	}},
+	// RCU and seqlocks under rt: a read section preempted, synchronize_rcu
+	// inside one and outside, an unbalanced unlock, a seqlock written on
+	// one CPU and read on the other.
+	{"rcu-seqlock", [2]byte{10 << 1, 0}, []fuzzSeedCall{
+		call(lBoot, SvcLockInit, scratch(768), konst(LockKindSeqlock), str(0)),
+		call(lK0, SvcRCUReadLock), call(lK0, SvcSynchronizeRCU), call(lK1, SvcSynchronizeRCU), call(lK0, SvcMsleep, small(1)),
+		call(lK0, SvcRCUReadUnlock), call(lK0, SvcRCUReadUnlock),
+		call(lK0, SvcWriteSeqlock, scratch(768)), call(lK1, SvcReadSeqbegin, scratch(768)), call(lK0, SvcUdelay, small(100)),
+		call(lK0, SvcWriteSequnlock, scratch(768)), call(lK1, SvcReadSeqretry, scratch(768), small(0)),
+		call(lK1, SvcWriteSequnlock, scratch(768)), call(lK0, SvcCallRCU, scratch(0), fn(4)),
+	}},
+	// mmlinux with borrowing: rwlock_t readers shared, a writer lending.
+	{"rwsem-borrow", [2]byte{9 << 1, 0}, []fuzzSeedCall{
+		call(lK0, SvcReadLock, lock(3), small(0)), call(lK1, SvcReadLock, lock(3), small(0)),
+		call(lK0, SysSchedSetscheduler, small(0), konst(SchedFIFO), scratch(0)), call(lK0, SvcWriteLock, lock(3), small(0)),
+		call(lK1, SvcUdelay, small(100)), call(lK1, SvcReadUnlock, lock(3), small(0)), call(lK0, SvcReadUnlock, lock(3), small(0)),
+		call(lK0, SvcWriteUnlock, lock(3), small(0)), call(lK0, SvcMutexTrylock, lock(1)),
 	}},
 	{"wait", [2]byte{2 << 1, 0}, []fuzzSeedCall{
 		call(lK0, SvcWaitForCompletion, lock(4)), call(lK1, SvcMsleep, small(2)), call(lK1, SvcComplete, lock(4)),

@@ -12,6 +12,7 @@ import (
 	"preemptlab/boot"
 	"preemptlab/cpu"
 	"preemptlab/emu"
+	"preemptlab/locks"
 )
 
 // Config configures a kernel.
@@ -29,6 +30,9 @@ type Config struct {
 	Log io.Writer
 	// Cmdline is the kernel command line (the multiboot one).
 	Cmdline string
+	// Strict makes every BUG report (sleeping while atomic, a lock-order
+	// inversion, a bad unlock, recursion) end the run with StatusStrict.
+	Strict bool
 	// OnSample, if set, is called with every latency sample as it
 	// completes (the sample is the caller's to keep).
 	OnSample func(s *LatencySample)
@@ -129,6 +133,18 @@ type Kernel struct {
 	log     io.Writer
 	mhz     uint64
 	syms    *symbols
+	// spinning is the spinning lock a Lock call is on, for Spin.
+	spinning *locks.SpinLock
+	// lockdep is the run's lock-order graph.
+	lockdep lockDep
+	// rcuOwned is set once call_rcu was used: RCU_SOFTIRQ runs the
+	// kernel's callback batches.
+	rcuOwned bool
+	// cpuLocks are the per-CPU locks of get_cpu_locked under rt.
+	cpuLocks []*lockObj
+	// afterLockOp, when set (by the property tests), runs after every
+	// operation on a sleeping lock and every inheritance change.
+	afterLockOp func(p *percpu, what string)
 
 	cpus  []*percpu
 	tasks []*Task // every task ever created, by pid order
@@ -208,6 +224,8 @@ type percpu struct {
 	// on a CPU), and its continuation, made once.
 	softirq    softirqRun
 	softirqRet func(p *percpu, v uint32)
+	// rcu holds the CPU's call_rcu callbacks and their grace-period timer.
+	rcu rcuCPU
 
 	nrSwitches uint64
 }

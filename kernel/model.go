@@ -133,8 +133,6 @@ type knob struct {
 	set    func(*Model, int)
 }
 
-const locksMissing = "the sleeping backings of spinlock_t and rwlock_t, priority inheritance and preemptible RCU come with the lock primitives (issue 7), not built yet"
-
 // knobs lists the knobs in the order DESIGN.md gives them.
 var knobs = []knob{
 	{"preempt", "where kernel code can be preempted", []knobValue{
@@ -153,15 +151,15 @@ var knobs = []knob{
 	}, func(m *Model) int { return int(m.Softirq) }, func(m *Model, v int) { m.Softirq = SoftirqMode(v) }},
 	{"spinlock", "what spinlock_t and rwlock_t are", []knobValue{
 		{"spin", "spinning locks", ""},
-		{"pmutex", "MontaVista's PMutex (blocking, simple PI)", locksMissing},
-		{"rwsem", "mmLinux's rw-semaphore taken exclusively", locksMissing},
-		{"mutex", "PREEMPT_REALTIME's sleeping mutex", locksMissing},
+		{"pmutex", "MontaVista's PMutex (blocking, simple PI)", ""},
+		{"rwsem", "mmLinux's rw-semaphore taken exclusively", ""},
+		{"mutex", "PREEMPT_REALTIME's sleeping mutex", ""},
 	}, func(m *Model) int { return int(m.Spinlock) }, func(m *Model, v int) { m.Spinlock = SpinlockMode(v) }},
 	{"pi", "priority inheritance of sleeping locks", []knobValue{
 		{"none", "none", ""},
-		{"simple", "the owner takes its top waiter's priority, one level", locksMissing},
-		{"borrow", "mmLinux's late inheritance by priority borrowing", locksMissing},
-		{"chain", "rt_mutex PI-chain boosting with deadlock detection", locksMissing},
+		{"simple", "the owner takes its top waiter's priority, one level", ""},
+		{"borrow", "mmLinux's late inheritance by priority borrowing", ""},
+		{"chain", "rt_mutex PI-chain boosting with deadlock detection", ""},
 	}, func(m *Model) int { return int(m.PI) }, func(m *Model, v int) { m.PI = PIMode(v) }},
 	{"lockbreak", "a spinning CPU asks the holder to drop the lock at cond_resched_lock()", []knobValue{
 		{"off", "before Molnar's -Q7: cond_resched_lock() yields only for this CPU's reschedule", ""},
@@ -169,7 +167,7 @@ var knobs = []knob{
 	}, func(m *Model) int { return b2i(m.Lockbreak) }, func(m *Model, v int) { m.Lockbreak = v == 1 }},
 	{"rcu", "RCU read sections", []knobValue{
 		{"classic", "read sections disable preemption", ""},
-		{"preemptible", "read sections may be preempted", locksMissing},
+		{"preemptible", "read sections may be preempted", ""},
 	}, func(m *Model) int { return int(m.RCU) }, func(m *Model, v int) { m.RCU = RCUMode(v) }},
 	{"domain", "an interrupt pipeline ahead of the kernel", []knobValue{
 		{"single", "one kernel owns the machine", ""},

@@ -45,6 +45,8 @@ type propConfig struct {
 	ms        uint64 // simulated milliseconds
 	irq11Rate float64
 	irq10Rate float64
+	// hook, when set, is given the kernel before the run starts.
+	hook func(k *Kernel)
 }
 
 func (c propConfig) String() string {
@@ -131,6 +133,9 @@ func runWorkload(t testing.TB, cfg propConfig, trace bool) *propRun {
 	k, err := New(m, l, image, Config{Model: cfg.m, Tracer: rec, Log: &log, Cmdline: cfg.cmdline()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.hook != nil {
+		cfg.hook(k)
 	}
 	if cfg.irq11Rate > 0 {
 		if err := m.AddTraffic(emu.TrafficConfig{IRQ: 11, Rate: cfg.irq11Rate, Jitter: 0.5}, 0); err != nil {

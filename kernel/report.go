@@ -23,6 +23,8 @@ const (
 	// StatusStuck: every task is blocked for ever (deadlock), or there is
 	// nothing to run.
 	StatusStuck = 8
+	// StatusStrict: a BUG report under --strict.
+	StatusStrict = 10
 )
 
 // Stopped is told every stop of a processor (emu.Kernel): a bus error in
@@ -82,6 +84,9 @@ func (k *Kernel) bug(p *percpu, msg string) {
 	t := p.curr
 	k.logf("BUG: %s: %v on cpu%d at %s", msg, t, p.id, k.syms.where(p.c.EIP))
 	k.traceAt(p, EvBug, msg, p.c.EIP)
+	if k.cfg.Strict {
+		k.fatal(p, StatusStrict, "--strict: ending the run at the BUG above")
+	}
 }
 
 // panic ends the run: "Kernel panic - not syncing".
@@ -124,8 +129,8 @@ func (k *Kernel) Stuck() (int, string) {
 	}
 	for _, p := range k.cpus {
 		if p.spin != nil {
-			owner, ocpu := p.spin.w.Lock.Owner()
-			waiting = append(waiting, fmt.Sprintf("  cpu%d spins with interrupts off on %s, held by %v on cpu%d", p.id, p.spin.w.Lock.Name, owner, ocpu))
+			owner, ocpu := p.spin.l.Owner()
+			waiting = append(waiting, fmt.Sprintf("  cpu%d spins with interrupts off on %s, held by %v on cpu%d", p.id, p.spin.w.LockName, owner, ocpu))
 		}
 	}
 	if len(waiting) == 0 {
@@ -139,9 +144,9 @@ func (k *Kernel) waitDescription(t *Task) string {
 	case t.waitingOn != "":
 		return "waits on " + t.waitingOn
 	case t.running && k.cpus[t.cpu].spin != nil && k.cpus[t.cpu].depth > 0:
-		return fmt.Sprintf("running on cpu%d, interrupted by a handler that spins on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+		return fmt.Sprintf("running on cpu%d, interrupted by a handler that spins on %s", t.cpu, k.cpus[t.cpu].spin.w.LockName)
 	case t.running && k.cpus[t.cpu].spin != nil:
-		return fmt.Sprintf("running on cpu%d, spinning on %s", t.cpu, k.cpus[t.cpu].spin.w.Lock.Name)
+		return fmt.Sprintf("running on cpu%d, spinning on %s", t.cpu, k.cpus[t.cpu].spin.w.LockName)
 	case t.running:
 		return fmt.Sprintf("running on cpu%d, which cannot run", t.cpu)
 	case t.state == TaskRunning:

@@ -109,6 +109,10 @@ func (k *Kernel) softirqNext(p *percpu) {
 		nr := r.nr
 		k.charge(p, k.costs.SoftirqDispatch)
 		k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+		if nr == RCUSoftirq && k.rcuOwned {
+			k.rcuDoBatch(p, r.sp, func(p *percpu) { k.softirqActionDone(p) })
+			return
+		}
 		k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, r.sp, true, softirqWhat[nr], p.softirqRet)
 		return
 	}
@@ -169,6 +173,13 @@ func (k *Kernel) softirqThreadBody(p *percpu) {
 	p.softirqPending &^= bit
 	k.charge(p, k.costs.SoftirqDispatch)
 	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+	if nr == RCUSoftirq && k.rcuOwned {
+		k.rcuDoBatch(p, t.kstackTop, func(p *percpu) {
+			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
+			k.softirqThreadBody(p)
+		})
+		return
+	}
 	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, t.kstackTop, true,
 		softirqWhat[nr], func(p *percpu, _ uint32) {
 			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])

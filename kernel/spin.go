@@ -19,7 +19,17 @@ type lockObj struct {
 	addr uint32
 	kind int
 	name string
-	spin *locks.SpinLock // raw_spinlock_t, spinlock_t, rwlock_t
+	spin *locks.SpinLock // raw_spinlock_t, and spinlock_t, rwlock_t kept spinning
+	// The sleeping backings: a mutex (struct mutex, struct rt_mutex, a
+	// converted spinlock_t or rwlock_t), an rw-semaphore, a semaphore.
+	mutex *locks.Mutex
+	rwsem *locks.RWSem
+	sem   *locks.Semaphore
+	// ops counts the lock operations executed on it (the census).
+	ops uint64
+	// writes counts the write sections of a seqlock_t ended (its
+	// sequence is twice that, plus one while a writer holds it).
+	writes uint32
 
 	// A completion's count of done, and its waiters; a wait queue's
 	// waiters.
@@ -37,12 +47,13 @@ var lockKindNames = map[int]string{
 // spinWaiter is the kernel's state of a CPU spinning on a lock.
 type spinWaiter struct {
 	w *locks.Waiter
+	l *locks.SpinLock
 	p *percpu
 }
 
 // lockInit is lock_init(lock, kind, name): the kernel makes its object
 // and writes its magic and id into the struct.
-func (k *Kernel) lockInit(addr, kind, nameAddr uint32) (*lockObj, int64) {
+func (k *Kernel) lockInit(addr, kind, nameAddr, count uint32) (*lockObj, int64) {
 	if _, ok := lockKindNames[int(kind)]; !ok {
 		return nil, -EINVAL
 	}
@@ -54,12 +65,10 @@ func (k *Kernel) lockInit(addr, kind, nameAddr uint32) (*lockObj, int64) {
 		name = fmt.Sprintf("lock@%#x", addr)
 	}
 	o := &lockObj{id: uint32(len(k.locks)), addr: addr, kind: int(kind), name: name}
-	switch int(kind) {
-	case LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock:
-		// With the spinning model every one of them spins; the sleeping
-		// backings come with the lock issue.
-		o.spin = &locks.SpinLock{Name: name, Raw: kind == LockKindRawSpinlock}
+	if int(kind) == LockKindSemaphore && count > 1<<30 {
+		return nil, -EINVAL
 	}
+	k.backLock(o, count)
 	k.locks = append(k.locks, o)
 	k.writeU32(addr, LockMagicLive)
 	k.writeU32(addr+4, o.id)
@@ -90,7 +99,7 @@ func (k *Kernel) lockAt(p *percpu, addr uint32, what string, kinds ...int) (*loc
 		name, _ := k.readU32(addr + 8)
 		kind, _ := k.readU32(addr + 12)
 		var err int64
-		if o, err = k.lockInit(addr, kind, name); err != 0 {
+		if o, err = k.lockInit(addr, kind, name, 1); err != 0 {
 			k.bug(p, fmt.Sprintf("%s: the statically initialised lock at %#x has a bad kind %d", what, addr, kind))
 			return nil, err
 		}
@@ -141,19 +150,24 @@ func (k *Kernel) setIF(p *percpu, on bool) {
 // spinning lock: preemption off (where counted), then the lock, spinning
 // if it is held.
 func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, bool) {
-	o, err := k.lockAt(p, a.a[0], what, LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	o, err := k.lockAt(p, a.a[0], what, lockKindsOf(what)...)
 	if err != 0 {
 		return err, true
 	}
+	if o.spin == nil {
+		return k.convertedLock(p, t, a, o, what)
+	}
+	o.ops++
+	k.lockdepAcquire(p, t, o, a.at, true)
 	flags := k.lockIRQMode(p, t, a.a[1])
 	k.preemptDisable(p, t)
 	k.charge(p, k.costs.SpinLock)
 	k.traceAt(p, EvLockAcquire, o.name, a.at)
-	if owner, _ := o.spin.Owner(); owner == t {
+	if owner, _ := o.spin.Owner(); owner == locks.Task(t) {
 		k.bug(p, fmt.Sprintf("recursive %s of %s: a spinlock taken twice deadlocks its CPU", what, o.name))
 	}
 	p.c.R[cpu.EAX] = flags // the result, whether it waits or not
-	if !o.spin.Lock(k, t, p.id, k.model.Lockbreak) {
+	if !k.spinOn(o.spin, t, p.id) {
 		k.traceAt(p, EvLockContended, o.name, a.at)
 	}
 	return int64(flags), true
@@ -165,11 +179,16 @@ func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if err != 0 {
 		return err, true
 	}
+	o.ops++
+	if o.spin == nil {
+		return k.sleepTrylock(p, t, a, o), true
+	}
 	k.charge(p, k.costs.SpinLock)
 	if !o.spin.TryLock(t, p.id) {
 		return 0, true
 	}
 	k.preemptDisable(p, t)
+	k.lockdepAcquire(p, t, o, a.at, false)
 	k.traceAt(p, EvLockAcquired, o.name, a.at)
 	return 1, true
 }
@@ -178,14 +197,20 @@ func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
 // a spinning waiter), interrupts or bottom halves restored, then the
 // preemption count lowered, which may preempt.
 func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64, bool) {
-	o, err := k.lockAt(p, a.a[0], what, LockKindRawSpinlock, LockKindSpinlock, LockKindRwlock)
+	o, err := k.lockAt(p, a.a[0], what, lockKindsOf(what)...)
 	if err != 0 {
 		return err, true
 	}
+	if o.spin == nil {
+		return k.convertedUnlock(p, t, a, o, what)
+	}
+	o.ops++
 	if e := o.spin.Unlock(k, t); e != nil {
 		k.bug(p, what+": "+e.Error())
 		return -EINVAL, true
 	}
+	o.writes++
+	k.lockdepRelease(t, o)
 	k.charge(p, k.costs.SpinUnlock)
 	k.traceAt(p, EvLockRelease, o.name, a.at)
 	if ret := k.unlockIRQMode(p, t, a.a[1], a.a[2]); ret != 0 {
@@ -221,7 +246,14 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 	if err != 0 {
 		return err, true
 	}
-	if owner, _ := o.spin.Owner(); owner != t {
+	if o.spin == nil {
+		// A sleeping spinlock_t leaves its holder preemptible: a pending
+		// reschedule has happened already, and its waiters sleep rather
+		// than spin, so there is nothing to break (PREEMPT_RT's
+		// cond_resched_lock on a converted lock).
+		return 0, true
+	}
+	if owner, _ := o.spin.Owner(); owner != locks.Task(t) {
 		k.bug(p, "cond_resched_lock on "+o.name+", which the caller does not hold")
 		return -EINVAL, true
 	}
@@ -232,6 +264,7 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 	// Drop the lock: preempt_enable_no_resched, then the break or the
 	// reschedule, then take it again.
 	o.spin.Unlock(k, t)
+	o.ops += 2
 	k.charge(p, k.costs.SpinUnlock)
 	k.traceAt(p, EvLockRelease, o.name, a.at)
 	if k.fullPreempt() {
@@ -245,7 +278,7 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 		k.preemptDisable(p, t)
 		k.charge(p, k.costs.SpinLock)
 		k.traceAt(p, EvLockAcquire, o.name, a.at)
-		if !o.spin.Lock(k, t, p.id, k.model.Lockbreak) {
+		if !k.spinOn(o.spin, t, p.id) {
 			k.traceAt(p, EvLockContended, o.name, a.at)
 		}
 	}
@@ -261,7 +294,7 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 // Spin makes the CPU the waiter is on spin (locks.Host).
 func (k *Kernel) Spin(w *locks.Waiter) {
 	p := k.cpus[w.CPU]
-	sw := &spinWaiter{w: w, p: p}
+	sw := &spinWaiter{w: w, l: k.spinning, p: p}
 	w.Data = sw
 	p.spin = sw
 	p.c.Wait()
@@ -277,7 +310,7 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 	if q.spin == sw && q.c.Waiting() {
 		q.spin = nil
 		if k.tracer != nil {
-			k.emitAt(q, at, Event{Kind: EvLockAcquired, Name: w.Lock.Name, Caller: "spin"})
+			k.emitAt(q, at, Event{Kind: EvLockAcquired, Name: w.LockName, Caller: "spin"})
 		}
 		k.m.Resume(q.c, at)
 	}
@@ -285,34 +318,6 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 	// goes on, holding the lock, when the interrupt returns to it
 	// (irqReturn).
 }
-
-// Block records that the calling task waits on w's lock (locks.Host):
-// the kernel service that made the lock call then puts it to sleep
-// (k.block) and goes on when Wake makes it runnable. The sleeping lock
-// backings that use it come with the lock issue.
-func (k *Kernel) Block(w *locks.Waiter) {
-	p := k.actingCPU()
-	t := p.curr
-	t.state = TaskUninterruptible
-	t.waitingOn = w.Lock.Name
-}
-
-// Wake wakes a blocked waiter (locks.Host).
-func (k *Kernel) Wake(w *locks.Waiter) {
-	if t, ok := w.Task.(*Task); ok {
-		k.wakeUp(k.actingCPU(), t)
-	}
-}
-
-// Boost sets a task's effective priority (locks.Host).
-func (k *Kernel) Boost(lt locks.Task, prio int) {
-	if t, ok := lt.(*Task); ok {
-		k.setPrio(t, prio)
-	}
-}
-
-// Burn charges cycles to the CPU the kernel acts for (locks.Host).
-func (k *Kernel) Burn(n uint64) { k.charge(k.actingCPU(), n) }
 
 // actingCPU is the CPU whose entry the kernel is handling now.
 func (k *Kernel) actingCPU() *percpu {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"preemptlab/cpu"
+	"preemptlab/locks"
 )
 
 // Kernel priorities, Linux's: 0–99 for realtime tasks (99 − rt_priority),
@@ -123,6 +124,15 @@ type Task struct {
 
 	exitCode int
 
+	// lk is the lock layer's state: the sleeping lock it is blocked on,
+	// those it holds (Linux's pi_blocked_on, pi_waiters).
+	lk locks.TaskState
+	// held are the locks it holds or is acquiring, for the checks.
+	held []heldLock
+	// rcuNesting is its RCU read-section depth; rcuExits counts the
+	// outermost sections it left (for preemptible RCU's grace periods).
+	rcuNesting int
+	rcuExits   uint64
 	// latPending is the latency sample of a timer wake-up in progress
 	// (latency.go).
 	latPending *LatencySample

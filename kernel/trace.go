@@ -38,6 +38,9 @@ const (
 	EvLockAcquired
 	EvLockRelease
 	EvBug // a kernel report (BUG, a task killed)
+	// EvSchedPISetprio is a priority change by inheritance (boost or
+	// unboost): Other the task, Num the old priority, Num2 the new.
+	EvSchedPISetprio
 	numEventKinds
 )
 
@@ -48,6 +51,7 @@ var eventNames = [numEventKinds]string{
 	"sys_enter", "sys_exit", "ipi_raise", "vector_entry", "vector_exit",
 	"preempt_disable", "preempt_enable", "irq_disable", "irq_enable",
 	"lock_acquire", "lock_contended", "lock_acquired", "lock_release", "bug",
+	"sched_pi_setprio",
 }
 
 func (k EventKind) String() string {

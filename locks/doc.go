@@ -6,7 +6,11 @@
 // burnt. The kernel implements Host with processor states and its
 // scheduler.
 //
-// Built so far: the spinning lock (raw_spinlock_t, and spinlock_t and
-// rwlock_t while the model keeps them spinning) with FIFO ticket order and
-// Molnar's lock-break flag.
+// Built: the spinning lock (raw_spinlock_t, and spinlock_t and rwlock_t
+// while the model keeps them spinning) with FIFO ticket order and Molnar's
+// lock-break flag; the sleeping Mutex in its three designs (the -U0
+// semaphore-based mutex without inheritance, MontaVista's PMutex with one
+// level, rt_mutex with the full PI chain, max_lock_depth and deadlock
+// detection); the rw-semaphore with mmLinux's priority borrowing; the
+// counting semaphore.
 package locks

@@ -45,7 +45,7 @@ func (l *SpinLock) Lock(h Host, t Task, cpu int, lockbreak bool) bool {
 		l.Acquired++
 		return true
 	}
-	w := &Waiter{Task: t, CPU: cpu, Lock: l}
+	w := &Waiter{Task: t, CPU: cpu, LockName: l.Name}
 	l.waiters = append(l.waiters, w)
 	l.Contended++
 	if lockbreak {

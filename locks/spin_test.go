@@ -5,21 +5,17 @@ import (
 	"testing"
 )
 
-type task string
+// task returns the test task called name, made once per test.
+var tasks = map[string]*ptask{}
 
-func (t task) String() string { return string(t) }
-
-// host records what the lock asks of the kernel.
-type host struct {
-	spun, granted []string
+func task(name string) *ptask {
+	if t, ok := tasks[name]; ok {
+		return t
+	}
+	t := newTask(name, 120)
+	tasks[name] = t
+	return t
 }
-
-func (h *host) Spin(w *Waiter)      { h.spun = append(h.spun, w.Task.String()) }
-func (h *host) Grant(w *Waiter)     { h.granted = append(h.granted, w.Task.String()) }
-func (h *host) Block(w *Waiter)     {}
-func (h *host) Wake(w *Waiter)      {}
-func (h *host) Boost(t Task, p int) {}
-func (h *host) Burn(n uint64)       {}
 
 // TestSpinLockFIFO checks ticket order: waiters get the lock in the order
 // they came, each grant naming the new owner, and the lock-break flag is
@@ -43,7 +39,7 @@ func TestSpinLockFIFO(t *testing.T) {
 		t.Fatalf("after three contended locks: break_lock %v, %d waiters, spun %v", l.BreakLock, l.Waiters(), h.spun)
 	}
 	for _, owner := range []string{"a", "b", "c", "d"} {
-		if o, _ := l.Owner(); o != task(owner) {
+		if o, _ := l.Owner(); o != Task(task(owner)) {
 			t.Fatalf("owner %v, want %s", o, owner)
 		}
 		if err := l.Unlock(h, task(owner)); err != nil {
@@ -86,7 +82,7 @@ func TestSpinLockErrors(t *testing.T) {
 	if err := l.Unlock(h, task("b")); err == nil || !strings.Contains(err.Error(), "but a holds it") {
 		t.Errorf("unlock by a non-owner: %v", err)
 	}
-	if o, _ := l.Owner(); o != task("a") {
+	if o, _ := l.Owner(); o != Task(task("a")) {
 		t.Errorf("a failed unlock changed the owner to %v", o)
 	}
 }

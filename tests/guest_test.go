@@ -183,6 +183,26 @@ var guestRuns = []guestRun{
 		"  abba2 (pid 2), TASK_RUNNING: running on cpu1, spinning on lock_a",
 		"  cpu0 spins with interrupts off on lock_b, held by abba2 (pid 2) on cpu1",
 		"  cpu1 spins with interrupts off on lock_a, held by abba1 (pid 1) on cpu0"}},
+	// The same under --strict: lockdep's report of the ABBA order ends
+	// the run (status 10) before the CPUs deadlock.
+	{"strict-abba", "deadlock", []string{"--cmdline", "abba", "--strict"}, 10, []string{
+		"preemptlab: kernel: BUG: possible circular locking dependency detected: abba2 (pid 2) takes lock_a while holding lock_b, but lock_b was taken while holding lock_a before; chains: ...",
+		"preemptlab: kernel: --strict: ending the run at the BUG above"}},
+	// Sleeping locks misused (tests/kernel/badlock.c): each a BUG naming
+	// task, lock and call site, and Linux's errno; the run goes on.
+	{"badlock-none", "badlock", []string{"--model", "none"}, 0, []string{
+		"mutex_unlock by a non-owner = -22", "mutex_unlock(unlocked) = -22", "rt_mutex_lock again (recursion) = -35",
+		"mutex_lock(never initialised) = -22", "mutex_lock(outside RAM) = -14", "down_read(a mutex) = -22",
+		"up_read(not held) = -22", "down_trylock(0 units) = 1", "down_trylock(1 unit) = 0",
+		"preemptlab: kernel: BUG: mutex_unlock: unlock of &m by checker (pid 2), but owner (pid 1) holds it: checker (pid 2) on cpu1 at ...",
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: mutex_lock(&m) while holding the spinning lock &raw (taken at ..."}},
+	{"badlock-rt", "badlock", []string{"--model", "rt"}, 0, []string{
+		"mutex_lock holding a raw spinlock = -22",
+		"preemptlab: kernel: BUG: sleeping function called from invalid context: mutex_lock(&m) with preemption disabled (preemption count 0x1, interrupts on): ..."}},
+	// The lock census of a run.
+	{"census-pinv-rt", "pinv", []string{"--cpus", "1", "--model", "rt", "--census"}, 0, []string{
+		"  all mutex API calls (sleeping)               4 (100.0%)  5 objects",
+		"        4        1  sleeping  spinlock_t           &lock"}},
 	// A hard-IRQ handler that sleeps: a BUG naming the context, the call
 	// fails, and the machine goes on.
 	{"irqsleep-msleep", "irqsleep", []string{"--cmdline", "msleep", "--irq", "hard", "--traffic", "irq=11,rate=2000"}, 0, []string{

@@ -27,6 +27,8 @@ type kernelOptions struct {
 	trace    *string
 	traceNS  *bool
 	duration *time.Duration
+	strict   *bool
+	census   *bool
 	// onSample, set by the command, receives every latency sample; the
 	// kernel blames every sample when it is set.
 	onSample func(*kernel.LatencySample)
@@ -46,6 +48,8 @@ func defineKernelFlags(fs *flag.FlagSet) *kernelOptions {
 		trace:    fs.String("trace", "", "write the kernel's events to `FILE` in ftrace's text layout, or as Chrome trace-event JSON for Perfetto if FILE ends in .json"),
 		traceNS:  fs.Bool("trace-ns", false, "print trace timestamps with nanosecond digits"),
 		duration: fs.Duration("duration", 0, "end the run after `D` of simulated time (e.g. 2s, 500ms), status 0"),
+		strict:   fs.Bool("strict", false, "make every kernel BUG report (sleeping while atomic, lock order, bad unlock, recursion) fatal: status 10"),
+		census:   fs.Bool("census", false, "print the lock census (objects and operations by backing, and by lock) to stderr at the end"),
 	}
 	for _, name := range kernel.KnobNames() {
 		o.knobs[name] = fs.String(name, "", "knob `VALUE`, overriding --model's: "+kernel.KnobUsage(name))
@@ -112,7 +116,7 @@ func setUpKernel(o *kernelOptions, m *emu.Machine, l *boot.Loaded, image []byte,
 		return nil, usageError{"run", "--rr-slice must be positive"}
 	}
 	cfg := kernel.Config{Model: model, Costs: costs, HZ: *o.hz, RRSliceNS: uint64(o.rrSlice.Nanoseconds()), Log: stderr, Cmdline: cmdline,
-		OnSample: o.onSample, Blame: o.onSample != nil}
+		OnSample: o.onSample, Blame: o.onSample != nil, Strict: *o.strict}
 	if *o.trace != "" {
 		f, err := os.Create(*o.trace)
 		if err != nil {

@@ -182,6 +182,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if msg != "" {
 		fmt.Fprintf(stderr, "preemptlab: %s\n", msg)
 	}
+	if kr != nil && *o.kernel.census {
+		kr.k.WriteCensus(stderr)
+	}
 	if *o.stats {
 		printStats(stderr, m, res, elapsed)
 		if kr != nil {

@@ -121,7 +121,7 @@ static int ncpus;
 
 static DEFINE_SPINLOCK(shared_lock);
 static DEFINE_SPINLOCK(path_lock);
-static DEFINE_SPINLOCK(tok_lock);
+static DEFINE_RAW_SPINLOCK(tok_lock); /* taken by the IRQF_NO_THREAD handler: raw under rt */
 static DEFINE_SPINLOCK(bh_lock);
 static DEFINE_SPINLOCK(worker_lock);
 static wait_queue_head_t tok_wq[NQ];
@@ -137,10 +137,10 @@ static volatile unsigned long spins;
 static void give_token(int q)
 {
 	unsigned long f;
-	spin_lock_irqsave(&tok_lock, f);
+	raw_spin_lock_irqsave(&tok_lock, f);
 	if (tokens[q] < MAX_TOKENS)
 		tokens[q]++;
-	spin_unlock_irqrestore(&tok_lock, f);
+	raw_spin_unlock_irqrestore(&tok_lock, f);
 	wake_up(&tok_wq[q]);
 }
 
@@ -149,13 +149,13 @@ static void take_token(int q)
 	for (;;) {
 		wait_event(tok_wq[q], tokens[q] > 0);
 		unsigned long f;
-		spin_lock_irqsave(&tok_lock, f);
+		raw_spin_lock_irqsave(&tok_lock, f);
 		if (tokens[q] > 0) {
 			tokens[q]--;
-			spin_unlock_irqrestore(&tok_lock, f);
+			raw_spin_unlock_irqrestore(&tok_lock, f);
 			return;
 		}
-		spin_unlock_irqrestore(&tok_lock, f);
+		raw_spin_unlock_irqrestore(&tok_lock, f);
 	}
 }
 
