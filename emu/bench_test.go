@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -92,6 +94,42 @@ func BenchmarkBusy(b *testing.B) {
 				for _, c := range m.CPUs() {
 					insts += c.Instructions
 				}
+			}
+			b.ReportMetric(float64(insts)/b.Elapsed().Seconds()/1e6, "MIPS")
+		})
+	}
+}
+
+// BenchmarkImages runs each benchmark image of tests/bench (compiled C:
+// checksums, short matrices, byte state machines, linked lists, sorting,
+// an interpreter) on one processor and reports emulated MIPS for each.
+func BenchmarkImages(b *testing.B) {
+	files, err := filepath.Glob("../tests/bench/*.elf")
+	if err != nil || len(files) == 0 {
+		b.Fatal("no images in tests/bench (run make -C tests/bench)", err)
+	}
+	for _, file := range files {
+		img, err := os.ReadFile(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.TrimSuffix(filepath.Base(file), ".elf"), func(b *testing.B) {
+			var insts uint64
+			for b.Loop() {
+				b.StopTimer()
+				m, err := New(Config{CPUs: 1, Console: io.Discard})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.LoadMultiboot(img, ""); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				r := m.Run()
+				if r.Kind != ExitGuest || r.Status != 1 {
+					b.Fatalf("%s ended with %v status %d: %s", file, r.Kind, r.Status, r.Message)
+				}
+				insts += m.CPUs()[0].Instructions
 			}
 			b.ReportMetric(float64(insts)/b.Elapsed().Seconds()/1e6, "MIPS")
 		})
