@@ -1,50 +1,97 @@
 package cpu
 
-// This file implements instruction fusion: a compare followed by the
-// conditional branch that ends its block runs as one entry when the block
-// runs whole, saving a dispatch on the commonest pair in compiled code.
-// Stepping uses the unfused instructions, so interrupts still land on
-// every instruction boundary. Only blocks translated for a CS with a 4 GiB
-// limit are fused (the block cache keys blocks by CS limit), so the fused
-// branch never needs the CS limit check a Jcc makes.
+// This file prepares a block for running whole (block.fast): a compare
+// followed by a conditional branch runs as one entry, saving a dispatch on
+// the commonest pair in compiled code; a conditional branch inside a
+// superblock becomes an exit, which leaves the block when taken; a direct
+// jump inside a superblock is left out, since the next entry is its
+// target. Stepping uses the unchanged instructions, so interrupts still
+// land on every instruction boundary. Only blocks translated for a CS with
+// a 4 GiB limit are prepared (the block cache keys blocks by CS limit), so
+// no branch needs the CS limit check a Jcc makes.
 
 import "golang.org/x/arch/x86/x86asm"
 
-// fuse returns insts with a final CMP/TEST + Jcc pair fused, or insts
-// itself when there is nothing to fuse.
+// fuse returns the fast form of insts, or insts itself when it would be
+// the same.
 func fuse(insts []inst) []inst {
-	n := len(insts)
-	if n < 2 {
+	var fast []inst
+	changed := false
+	for i := 0; i < len(insts); i++ {
+		in := &insts[i]
+		last := i == len(insts)-1
+		if !last {
+			if fn := fusedHandler(in, &insts[i+1]); fn != nil {
+				jcc := &insts[i+1]
+				f := *in
+				f.fn = fn
+				f.aux = jcc.aux
+				f.target = jcc.target
+				f.next = jcc.next
+				f.len = in.len + jcc.len
+				f.cycles = in.cycles + jcc.cycles
+				f.count = 2
+				f.flags |= jcc.flags & (fBranch | fExit)
+				fast = append(fast, f)
+				changed = true
+				i++
+				continue
+			}
+			if in.op == x86asm.JMP && in.flags&fRel != 0 {
+				changed = true // the next entry is its target
+				continue
+			}
+		}
+		f := *in
+		if in.flags&fExit != 0 {
+			f.fn = opJccExit
+			changed = true
+		}
+		fast = append(fast, f)
+	}
+	if !changed {
 		return insts
 	}
-	cmp, jcc := &insts[n-2], &insts[n-1]
-	if _, isJcc := condOps[jcc.op]; !isJcc || jcc.flags&fRel == 0 {
-		return insts
+	return fast
+}
+
+// fusedHandler returns the handler of cmp and jcc run as one entry, or nil
+// if they do not fuse.
+func fusedHandler(cmp, jcc *inst) handler {
+	if !isJcc(jcc) {
+		return nil
 	}
-	var fn handler
+	exit := jcc.flags&fExit != 0
 	switch {
 	case cmp.op == x86asm.CMP && cmp.size == 4 && cmp.dstKind == argReg && cmp.srcKind == argReg:
-		fn = opCmpRRJcc
+		return pick(exit, opCmpRRJccExit, opCmpRRJcc)
 	case cmp.op == x86asm.CMP && cmp.size == 4 && cmp.dstKind == argReg && cmp.srcKind == argImm:
-		fn = opCmpRIJcc
+		return pick(exit, opCmpRIJccExit, opCmpRIJcc)
 	case cmp.op == x86asm.TEST && cmp.size == 4 && cmp.dstKind == argReg && cmp.srcKind == argReg:
-		fn = opTestRRJcc
-	default:
-		return insts
+		return pick(exit, opTestRRJccExit, opTestRRJcc)
 	}
-	fast := make([]inst, n-1)
-	copy(fast, insts[:n-2])
-	f := *cmp
-	f.fn = fn
-	f.aux = jcc.aux
-	f.target = jcc.target
-	f.next = jcc.next
-	f.len = cmp.len + jcc.len
-	f.cycles = cmp.cycles + jcc.cycles
-	f.count = 2
-	f.flags |= fBranch
-	fast[n-2] = f
-	return fast
+	return nil
+}
+
+func pick(exit bool, ifExit, otherwise handler) handler {
+	if exit {
+		return ifExit
+	}
+	return otherwise
+}
+
+// leave makes the block loop leave the block after this entry, at target.
+func (c *CPU) leave(target uint32) {
+	c.EIP = target
+	c.exit = true
+	c.brk = true
+}
+
+// opJccExit is a conditional branch inside a block: taken, it leaves it.
+func opJccExit(c *CPU, in *inst) {
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
 }
 
 // opCmpRRJcc is CMP r32, r32 then Jcc: the flags are recorded as CMP
@@ -70,5 +117,29 @@ func opTestRRJcc(c *CPU, in *inst) {
 	c.setLazy32(lazyLogic, r, r, r)
 	if c.cond(in.aux) {
 		c.EIP = in.target
+	}
+}
+
+func opCmpRRJccExit(c *CPU, in *inst) {
+	a, b := c.R[in.dst], c.R[in.src]
+	c.setLazy32(lazySub, a, b, a-b)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+
+func opCmpRIJccExit(c *CPU, in *inst) {
+	a, b := c.R[in.dst], in.imm
+	c.setLazy32(lazySub, a, b, a-b)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+
+func opTestRRJccExit(c *CPU, in *inst) {
+	r := c.R[in.dst] & c.R[in.src]
+	c.setLazy32(lazyLogic, r, r, r)
+	if c.cond(in.aux) {
+		c.leave(in.target)
 	}
 }

@@ -38,14 +38,24 @@ func isENDBR32(b []byte) bool {
 }
 
 // translate decodes the block starting at linear address lin (= CS.base+EIP).
+//
+// With a code segment of 4 GiB limit in 32-bit protected mode, the block is
+// a superblock: it goes on at the target of a direct JMP or CALL (which
+// cannot fault there) and past a conditional branch, which leaves the block
+// when taken. Each instruction's cycStart and idx count what runs before it
+// on the block's one path, so leaving at any instruction charges exactly
+// the instructions that ran.
 func (c *CPU) translate(lin uint32) *block {
 	b := &block{start: lin, csBase: c.Seg[CS].Base, csLimit: c.Seg[CS].Limit, mode32: c.mode32, realMode: c.realMode}
 	mode := 16
 	if c.mode32 {
 		mode = 32
 	}
+	super := b.csLimit == 0xFFFFFFFF && b.mode32 && !b.realMode
 	eip := c.EIP
+	runStart := lin // start of the current run of contiguous code
 	var cycles uint32
+	b.insts = make([]inst, 0, 16)
 	for len(b.insts) < maxBlockInsts {
 		var buf [15]byte
 		n := 0
@@ -59,7 +69,7 @@ func (c *CPU) translate(lin uint32) *block {
 			}
 			in = inst{fn: opFetchFault, len: 0, flags: fEnd}
 		} else {
-			c.translateOne(buf[:n], mode, &in)
+			c.decodeCached(&buf, n, mode, &in)
 		}
 		in.next = eip + uint32(in.len)
 		if !c.mode32 {
@@ -75,17 +85,35 @@ func (c *CPU) translate(lin uint32) *block {
 		in.count = 1
 		in.cycStart = cycles
 		cycles += in.cycles
-		b.insts = append(b.insts, in)
 		lin += uint32(in.len)
 		eip += uint32(in.len)
+		if super && in.flags&fEnd == 0 && in.flags&fBranch != 0 && in.flags&fRel != 0 && len(b.insts)+1 < maxBlockInsts {
+			switch {
+			case isJcc(&in):
+				in.flags = in.flags&^fBranch | fExit
+				b.insts = append(b.insts, in)
+				continue
+			case in.op == x86asm.JMP || in.op == x86asm.CALL && in.size == 4:
+				t := b.csBase + in.target
+				if t < c.ramTop {
+					b.addRange(runStart, lin)
+					b.insts = append(b.insts, in)
+					lin, eip, runStart = t, in.target, t
+					continue
+				}
+			}
+		}
+		b.insts = append(b.insts, in)
 		if in.flags&(fBranch|fEnd) != 0 {
 			break
 		}
 	}
-	b.end = lin
-	if b.end == b.start {
-		b.end = b.start + 1
+	if last := &b.insts[len(b.insts)-1]; last.flags&fExit != 0 {
+		// The block ends at a conditional branch after all (RAM ends
+		// behind it): it is the block's last instruction, not an exit.
+		last.flags = last.flags&^fExit | fBranch
 	}
+	b.addRange(runStart, lin)
 	b.cycles = uint64(cycles)
 	b.ninsts = uint64(len(b.insts))
 	b.fast = b.insts
@@ -95,6 +123,57 @@ func (c *CPU) translate(lin uint32) *block {
 		b.fast = fuse(b.insts)
 	}
 	return b
+}
+
+// addRange records that the block's code includes [start, end): the first
+// range is start and end, later ones (after a jump) are in more.
+func (b *block) addRange(start, end uint32) {
+	if end == start {
+		end = start + 1
+	}
+	if b.end == 0 && b.start == start {
+		b.end = end
+		return
+	}
+	b.more = append(b.more, codeRange{start, end})
+}
+
+// isJcc reports whether in is a conditional branch to a relative target.
+func isJcc(in *inst) bool {
+	_, ok := condOps[in.op]
+	return ok && in.flags&fRel != 0
+}
+
+// decodeCache remembers the translation of recently decoded byte windows:
+// the translation of an instruction depends only on its bytes and the
+// code size (relative targets are fixed by translate), so code that
+// repeats, such as zero-filled RAM, is decoded once.
+type decodeCache struct {
+	m map[decodeKey]inst
+}
+
+// decodeKey is a 15-byte window (zero-padded) and the code size.
+type decodeKey struct {
+	code [15]byte
+	n    uint8
+	mode uint8
+}
+
+// maxDecodeCache bounds the decode cache; it is emptied when full.
+const maxDecodeCache = 4096
+
+// decodeCached translates the instruction at the start of buf[:n].
+func (c *CPU) decodeCached(buf *[15]byte, n, mode int, in *inst) {
+	key := decodeKey{code: *buf, n: uint8(n), mode: uint8(mode)}
+	if x, ok := c.decoded.m[key]; ok {
+		*in = x
+		return
+	}
+	c.translateOne(buf[:n], mode, in)
+	if c.decoded.m == nil || len(c.decoded.m) >= maxDecodeCache {
+		c.decoded.m = make(map[decodeKey]inst, 256)
+	}
+	c.decoded.m[key] = *in
 }
 
 // translateOne decodes and translates the instruction at the start of code.
