@@ -20,8 +20,8 @@ const (
 	// every block first, as QEMU's tb_flush does, so a guest running
 	// through a large area of RAM (a wild jump into zeroes) holds at
 	// most some 50 MB of translations, whatever the size of RAM.
-	maxCacheInsts = 1 << 19
-	maxCachePages = 512
+	maxCacheInsts = 1 << 17
+	maxCachePages = 256
 )
 
 // block is a superblock: a run of translated instructions that goes on

@@ -175,6 +175,8 @@ type CPU struct {
 	cache  *blockCache // shared by every processor of the machine (ShareCodeCache)
 	// decoded remembers recent translations by instruction bytes.
 	decoded decodeCache
+	// scratch holds a block's instructions while it is translated.
+	scratch [maxBlockInsts]inst
 
 	// cur is the instruction being executed one at a time (stepped), for
 	// fault reports and restartable faults; blk and k are the block run

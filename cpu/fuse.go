@@ -15,7 +15,10 @@ import "golang.org/x/arch/x86/x86asm"
 // fuse returns the fast form of insts, or insts itself when it would be
 // the same.
 func fuse(insts []inst) []inst {
-	var fast []inst
+	if !fusible(insts) {
+		return insts
+	}
+	fast := make([]inst, 0, len(insts))
 	changed := false
 	for i := 0; i < len(insts); i++ {
 		in := &insts[i]
@@ -53,6 +56,20 @@ func fuse(insts []inst) []inst {
 		return insts
 	}
 	return fast
+}
+
+// fusible reports whether fuse would change anything in insts.
+func fusible(insts []inst) bool {
+	for i := range insts {
+		in := &insts[i]
+		if in.flags&fExit != 0 {
+			return true
+		}
+		if i+1 < len(insts) && (in.op == x86asm.JMP && in.flags&fRel != 0 || fusedHandler(in, &insts[i+1]) != nil) {
+			return true
+		}
+	}
+	return false
 }
 
 // fusedHandler returns the handler of cmp and jcc run as one entry, or nil
