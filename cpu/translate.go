@@ -191,6 +191,7 @@ func (c *CPU) decodeCached(buf *[15]byte, n, mode int, in *inst) {
 		*in = e.in
 		return
 	}
+	*in = inst{}
 	c.translateOne(buf[:n], mode, in)
 	e.key, e.in = key, *in
 }
