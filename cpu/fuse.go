@@ -35,6 +35,7 @@ func fuse(insts []inst) []inst {
 				f.cycles = in.cycles + jcc.cycles
 				f.count = 2
 				f.flags |= jcc.flags & (fBranch | fExit)
+				f.imm2 = uint32(in.aux) // the ALU operation, for fusedForm's handlers
 				fast = append(fast, f)
 				changed = true
 				i++
@@ -87,7 +88,7 @@ func fusedHandler(cmp, jcc *inst) handler {
 	case cmp.op == x86asm.TEST && cmp.size == 4 && cmp.dstKind == argReg && cmp.srcKind == argReg:
 		return pick(exit, opTestRRJccExit, opTestRRJcc)
 	}
-	return nil
+	return fusedForm(cmp, exit)
 }
 
 func pick(exit bool, ifExit, otherwise handler) handler {
@@ -159,4 +160,180 @@ func opTestRRJccExit(c *CPU, in *inst) {
 	if c.cond(in.aux) {
 		c.leave(in.target)
 	}
+}
+
+// Fused compare and branch of the other common forms: CMP or TEST (the
+// ALU operation is kept in imm2, which neither uses) of a register or
+// memory operand with a register, memory or immediate operand, 8- or
+// 32-bit, then Jcc. The flags are recorded by the same alu call the
+// compare alone makes.
+
+func opFusedRM32(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 4, c.R[in.dst], c.read32(in.seg, c.ea(in)))
+	return c.cond(in.aux)
+}
+
+func opFusedMI32(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 4, c.read32(in.seg, c.ea(in)), in.imm)
+	return c.cond(in.aux)
+}
+
+func opFusedMR32(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 4, c.read32(in.seg, c.ea(in)), c.R[in.src])
+	return c.cond(in.aux)
+}
+
+func opFusedRI32(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 4, c.R[in.dst], in.imm)
+	return c.cond(in.aux)
+}
+
+func opFusedRR8(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 1, c.reg8(in.dst), c.reg8(in.src))
+	return c.cond(in.aux)
+}
+
+func opFusedRI8(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 1, c.reg8(in.dst), in.imm)
+	return c.cond(in.aux)
+}
+
+func opFusedRM8(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 1, c.reg8(in.dst), c.read8(in.seg, c.ea(in)))
+	return c.cond(in.aux)
+}
+
+func opFusedMI8(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 1, c.read8(in.seg, c.ea(in)), in.imm)
+	return c.cond(in.aux)
+}
+
+func opFusedMR8(c *CPU, in *inst) bool {
+	c.alu(uint8(in.imm2), 1, c.read8(in.seg, c.ea(in)), c.reg8(in.src))
+	return c.cond(in.aux)
+}
+
+// The branching forms: at the end of a block (EIP = next already) and as
+// an exit inside one.
+
+func opJccRM32(c *CPU, in *inst) {
+	if opFusedRM32(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccMI32(c *CPU, in *inst) {
+	if opFusedMI32(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccMR32(c *CPU, in *inst) {
+	if opFusedMR32(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccRI32(c *CPU, in *inst) {
+	if opFusedRI32(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccRR8(c *CPU, in *inst) {
+	if opFusedRR8(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccRI8(c *CPU, in *inst) {
+	if opFusedRI8(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccRM8(c *CPU, in *inst) {
+	if opFusedRM8(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccMI8(c *CPU, in *inst) {
+	if opFusedMI8(c, in) {
+		c.EIP = in.target
+	}
+}
+func opJccMR8(c *CPU, in *inst) {
+	if opFusedMR8(c, in) {
+		c.EIP = in.target
+	}
+}
+
+func opExitRM32(c *CPU, in *inst) {
+	if opFusedRM32(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitMI32(c *CPU, in *inst) {
+	if opFusedMI32(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitMR32(c *CPU, in *inst) {
+	if opFusedMR32(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitRI32(c *CPU, in *inst) {
+	if opFusedRI32(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitRR8(c *CPU, in *inst) {
+	if opFusedRR8(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitRI8(c *CPU, in *inst) {
+	if opFusedRI8(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitRM8(c *CPU, in *inst) {
+	if opFusedRM8(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitMI8(c *CPU, in *inst) {
+	if opFusedMI8(c, in) {
+		c.leave(in.target)
+	}
+}
+func opExitMR8(c *CPU, in *inst) {
+	if opFusedMR8(c, in) {
+		c.leave(in.target)
+	}
+}
+
+// fusedForm returns the fused handler of CMP or TEST cmp and a Jcc (exit
+// or not) for the forms above, nil for others.
+func fusedForm(cmp *inst, exit bool) handler {
+	if cmp.op != x86asm.CMP && cmp.op != x86asm.TEST || cmp.flags&fLock != 0 {
+		return nil
+	}
+	type form struct{ size, dst, src uint8 }
+	switch (form{cmp.size, cmp.dstKind, cmp.srcKind}) {
+	case form{4, argReg, argMem}:
+		return pick(exit, opExitRM32, opJccRM32)
+	case form{4, argMem, argImm}:
+		return pick(exit, opExitMI32, opJccMI32)
+	case form{4, argMem, argReg}:
+		return pick(exit, opExitMR32, opJccMR32)
+	case form{4, argReg, argImm}:
+		return pick(exit, opExitRI32, opJccRI32)
+	case form{1, argReg, argReg}:
+		return pick(exit, opExitRR8, opJccRR8)
+	case form{1, argReg, argImm}:
+		return pick(exit, opExitRI8, opJccRI8)
+	case form{1, argReg, argMem}:
+		return pick(exit, opExitRM8, opJccRM8)
+	case form{1, argMem, argImm}:
+		return pick(exit, opExitMI8, opJccMI8)
+	case form{1, argMem, argReg}:
+		return pick(exit, opExitMR8, opJccMR8)
+	}
+	return nil
 }
