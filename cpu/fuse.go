@@ -88,7 +88,10 @@ func fusedHandler(cmp, jcc *inst) handler {
 	case cmp.op == x86asm.TEST && cmp.size == 4 && cmp.dstKind == argReg && cmp.srcKind == argReg:
 		return pick(exit, opTestRRJccExit, opTestRRJcc)
 	}
-	return fusedForm(cmp, exit)
+	if fn := fusedForm(cmp, exit); fn != nil {
+		return fn
+	}
+	return arithForm(cmp, exit)
 }
 
 func pick(exit bool, ifExit, otherwise handler) handler {
@@ -334,6 +337,127 @@ func fusedForm(cmp *inst, exit bool) handler {
 		return pick(exit, opExitMI8, opJccMI8)
 	case form{1, argMem, argReg}:
 		return pick(exit, opExitMR8, opJccMR8)
+	}
+	return nil
+}
+
+// Fused arithmetic and branch: ADD, SUB or AND of 32-bit registers or a
+// register and an immediate, INC or DEC of a 32-bit register, then Jcc
+// (as in "dec %ecx; jne"). Each runs the arithmetic's own handler, which
+// does not use in.aux, where the fused entry keeps the condition.
+func opJccAddRR32(c *CPU, in *inst) {
+	opAddRR32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitAddRR32(c *CPU, in *inst) {
+	opAddRR32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+func opJccSubRR32(c *CPU, in *inst) {
+	opSubRR32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitSubRR32(c *CPU, in *inst) {
+	opSubRR32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+func opJccAddRI32(c *CPU, in *inst) {
+	opAddRI32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitAddRI32(c *CPU, in *inst) {
+	opAddRI32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+func opJccSubRI32(c *CPU, in *inst) {
+	opSubRI32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitSubRI32(c *CPU, in *inst) {
+	opSubRI32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+func opJccAndRI32(c *CPU, in *inst) {
+	opAndRI32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitAndRI32(c *CPU, in *inst) {
+	opAndRI32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+func opJccIncR32(c *CPU, in *inst) {
+	opIncR32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitIncR32(c *CPU, in *inst) {
+	opIncR32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+func opJccDecR32(c *CPU, in *inst) {
+	opDecR32(c, in)
+	if c.cond(in.aux) {
+		c.EIP = in.target
+	}
+}
+
+func opExitDecR32(c *CPU, in *inst) {
+	opDecR32(c, in)
+	if c.cond(in.aux) {
+		c.leave(in.target)
+	}
+}
+
+// arithForm returns the fused handler of arithmetic in and a Jcc (exit or
+// not), nil if in is not one of the forms above.
+func arithForm(in *inst, exit bool) handler {
+	if in.size != 4 || in.dstKind != argReg || in.flags&fLock != 0 {
+		return nil
+	}
+	switch {
+	case in.op == x86asm.ADD && in.srcKind == argReg:
+		return pick(exit, opExitAddRR32, opJccAddRR32)
+	case in.op == x86asm.SUB && in.srcKind == argReg:
+		return pick(exit, opExitSubRR32, opJccSubRR32)
+	case in.op == x86asm.ADD && in.srcKind == argImm:
+		return pick(exit, opExitAddRI32, opJccAddRI32)
+	case in.op == x86asm.SUB && in.srcKind == argImm:
+		return pick(exit, opExitSubRI32, opJccSubRI32)
+	case in.op == x86asm.AND && in.srcKind == argImm:
+		return pick(exit, opExitAndRI32, opJccAndRI32)
+	case in.op == x86asm.INC && in.srcKind == argNone:
+		return pick(exit, opExitIncR32, opJccIncR32)
+	case in.op == x86asm.DEC && in.srcKind == argNone:
+		return pick(exit, opExitDecR32, opJccDecR32)
 	}
 	return nil
 }
