@@ -26,6 +26,31 @@ static inline uint32_t mix(uint32_t h, uint32_t v)
 	return h;
 }
 
+/*
+ * rounds returns how many times to repeat the work: def, times N when the
+ * multiboot command line says "scale=N" (qemu-compare.sh scales the work
+ * up, so that QEMU's run is long beside its start-up).
+ */
+static inline int rounds(uint32_t magic, const void *info, int def)
+{
+	const struct multiboot_info *mb = info;
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC || !mb || !(mb->flags & 4) || !mb->cmdline)
+		return def;
+	for (const char *p = (const char *)(uintptr_t)mb->cmdline; *p; p++) {
+		const char *k = "scale=";
+		int i = 0;
+		while (k[i] && p[i] == k[i])
+			i++;
+		if (k[i])
+			continue;
+		int n = 0;
+		for (p += i; *p >= '0' && *p <= '9'; p++)
+			n = n * 10 + (*p - '0');
+		return n > 0 ? n * def : def;
+	}
+	return def;
+}
+
 /* report prints the image's checksum; main returns its result. */
 static inline int report(const char *name, uint32_t h)
 {

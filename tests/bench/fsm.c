@@ -133,10 +133,11 @@ int main(uint32_t magic, void *info)
 {
 	uint32_t seed = 4242, h = 0x811C9DC5u;
 
-	(void)magic, (void)info;
+	int n = rounds(magic, info, ROUNDS);
+
 	idt_install_exception_handlers();
 	classes();
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < n; r++) {
 		for (int i = 0; i < LEN;) {
 			int start = (int)(rnd(&seed) % (sizeof alphabet - 1));
 			int n = (int)(rnd(&seed) % 24) + 1;

@@ -90,16 +90,20 @@ int main(uint32_t magic, void *info)
 	uint32_t seed = 31337, h = 0x811C9DC5u;
 	struct machine m = {0};
 
-	(void)magic, (void)info;
+	int n = rounds(magic, info, 1);
+
 	idt_install_exception_handlers();
 	int len = assemble();
-	for (uint32_t n = 1; n <= 1200; n++)
-		h = mix(h, run(&m, code, len, n));
-	for (int i = 0; i < 3000; i++) {
-		m.r[6] = rnd(&seed) % 100000 + 1;
-		m.r[7] = rnd(&seed) % 100000 + 1;
-		h = mix(h, run(&m, gcd_prog, (int)sizeof gcd_prog, 0));
+	for (int r = 0; r < n; r++) {
+		for (uint32_t k = 1; k <= 1200; k++)
+			h = mix(h, run(&m, code, len, k));
+		for (int i = 0; i < 3000; i++) {
+			m.r[6] = rnd(&seed) % 100000 + 1;
+			m.r[7] = rnd(&seed) % 100000 + 1;
+			h = mix(h, run(&m, gcd_prog, (int)sizeof gcd_prog, 0));
+		}
+		h = mix(h, m.steps);
+		m.steps = 0;
 	}
-	h = mix(h, m.steps);
 	return report("interp", h);
 }

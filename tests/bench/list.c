@@ -81,9 +81,10 @@ int main(uint32_t magic, void *info)
 	uint32_t seed = 99, h = 0x811C9DC5u;
 	static struct node head;
 
-	(void)magic, (void)info;
+	int n = rounds(magic, info, ROUNDS);
+
 	idt_install_exception_handlers();
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < n; r++) {
 		head.next = head.prev = &head;
 		for (int i = 0; i < NODES / 3; i++) {
 			pool[i].key = rnd(&seed) % 100000;

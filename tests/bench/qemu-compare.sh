@@ -5,7 +5,11 @@
 # as preemptlab) and under plain QEMU TCG, on this machine, and prints
 # emulated MIPS for each and the ratios.
 #
-# Usage: tests/bench/qemu-compare.sh [RUNS]	(default 5 runs per image)
+# Usage: tests/bench/qemu-compare.sh [RUNS [SCALE]]
+#
+# Each image runs RUNS times (default 5) with SCALE times its usual work
+# (default 20: the multiboot command line "scale=SCALE"), so that QEMU's
+# runs last long beside its start-up.
 #
 # Times are CPU time (user + system) of the whole process, the median of
 # RUNS runs. What starting the emulator and booting costs is measured on
@@ -16,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 runs=${1:-5}
+scale=${2:-20}
 QEMU=${QEMU:-qemu-system-i386}
 command -v "$QEMU" >/dev/null || { echo "qemu-compare: $QEMU not found (apt-get install qemu-system-x86)" >&2; exit 2; }
 
@@ -32,8 +37,8 @@ cputime() {
 # median: the median of the numbers on standard input.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-qemu() { "$QEMU" -m 64 -kernel "$@" -serial null -device isa-debug-exit,iobase=0xf4,iosize=1 -display none -no-reboot -nodefaults </dev/null || true; }
-preemptlab() { "$tmp/preemptlab" run "$1" --gops=off || true; }
+qemu() { "$QEMU" -m 64 -kernel "$1" -append "scale=$scale" "${@:2}" -serial null -device isa-debug-exit,iobase=0xf4,iosize=1 -display none -no-reboot -nodefaults </dev/null || true; }
+preemptlab() { "$tmp/preemptlab" run "$1" --cmdline "scale=$scale" --gops=off || true; }
 qemu_icount() { qemu "$1" -icount shift=0; }
 qemu_tcg() { qemu "$1"; }
 
@@ -46,7 +51,7 @@ echo "start-up cost subtracted (s): preemptlab ${base[preemptlab]}, qemu -icount
 printf '%-10s %12s %12s %14s %12s %10s %10s\n' image instructions preemptlab "qemu -icount" "qemu TCG" "vs icount" "vs TCG"
 for img in *.elf; do
 	if [ "$img" = startup.elf ]; then continue; fi
-	n=$({ "$tmp/preemptlab" run "$img" --gops=off --stats 2>&1 >/dev/null || true; } | awk '/^total:/ { print $2 }')
+	n=$({ "$tmp/preemptlab" run "$img" --cmdline "scale=$scale" --gops=off --stats 2>&1 >/dev/null || true; } | awk '/^total:/ { print $2 }')
 	declare -A mips
 	for k in preemptlab qemu_icount qemu_tcg; do
 		t=$(time_of $k "$img")
