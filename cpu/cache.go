@@ -11,22 +11,39 @@ const (
 	// are checked against: a write into a 64-byte line that holds no
 	// translated code costs one load.
 	lineShift = 6
-	// maxBlockInsts bounds a block's length.
+	// maxBlockInsts bounds a block's length in guest instructions.
 	maxBlockInsts = 64
+	// maxCacheInsts and maxCachePages bound the decode cache's memory:
+	// translated instruction entries (about 64 bytes each, at most two
+	// per guest byte translated: one to step, one to run) and pages
+	// indexed (32 KiB each). A translation that would pass either drops
+	// every block first, as QEMU's tb_flush does, so a guest running
+	// through a large area of RAM (a wild jump into zeroes) holds at
+	// most some 50 MB of translations, whatever the size of RAM.
+	maxCacheInsts = 1 << 17
+	maxCachePages = 256
 )
 
-// block is a run of translated instructions that ends at the first one
-// that transfers control or changes machine state.
+// block is a superblock: a run of translated instructions that goes on
+// across direct jumps, direct calls and the fall-through of conditional
+// branches (whose taken side leaves the block), and ends at the first
+// instruction that transfers control indirectly or changes machine state.
 type block struct {
-	start, end uint32 // linear byte range [start, end)
-	csBase     uint32 // CS base, limit and code size it was translated for
-	csLimit    uint32
-	mode32     bool
-	realMode   bool
-	cycles     uint64 // the sum of its instructions' costs
-	insts      []inst // one entry per guest instruction, for stepping
-	// fast is insts with compare-and-branch pairs fused into one entry,
-	// for running the whole block (it is insts when nothing fused).
+	start, end uint32 // linear byte range [start, end) of its first run of code
+	// more are the byte ranges of the code it continues into after a
+	// direct jump or call.
+	more     []codeRange
+	csBase   uint32 // CS base, limit and code size it was translated for
+	csLimit  uint32
+	mode32   bool
+	realMode bool
+	cycles   uint64 // the sum of its instructions' costs
+	insts    []inst // one entry per guest instruction, for stepping
+	// fast is insts prepared for running the whole block: compare and
+	// branch pairs fused into one entry, conditional branches inside the
+	// block turned into exits, direct jumps inside it left out (their
+	// cost is in the following entries' cycStart). It is insts when
+	// nothing changed.
 	fast   []inst
 	ninsts uint64 // guest instructions in the block
 	// valid is cleared when the block is dropped from the cache, so links
@@ -35,6 +52,15 @@ type block struct {
 	// links remember the blocks that followed this one (the branch taken
 	// and not taken), so the next block is found without a cache lookup.
 	links [2]blockLink
+}
+
+// codeRange is a range [start, end) of linear addresses.
+type codeRange struct{ start, end uint32 }
+
+// ranges returns every byte range the block's code comes from.
+func (b *block) ranges() []codeRange {
+	r := make([]codeRange, 0, 1+len(b.more))
+	return append(append(r, codeRange{b.start, b.end}), b.more...)
 }
 
 // blockLink is a remembered successor: the block that ran at EIP eip.
@@ -54,6 +80,11 @@ type blockCache struct {
 	pages []*codePage
 	// line counts, per 64-byte line of RAM, the blocks covering it.
 	line []uint16
+	// insts and npages are the translated entries and indexed pages held
+	// (see maxCacheInsts).
+	insts, npages int
+	// flushes counts how often the cache was emptied to stay in bounds.
+	flushes int
 }
 
 func (bc *blockCache) init(ramSize int) {
@@ -72,7 +103,7 @@ func (c *CPU) block() *block {
 		}
 	}
 	if c.EIP > c.Seg[CS].Limit && !c.realMode || c.realMode && c.EIP > 0xFFFF {
-		c.cur = nil
+		c.between()
 		c.exception(excGP, 0)
 	}
 	b := c.translate(lin)
@@ -100,62 +131,114 @@ func (c *CPU) nextBlock(prev *block) *block {
 	return b
 }
 
-// insert adds a translated block to the cache.
+// insert adds a translated block to the cache, first emptying the cache
+// if the block would take it past its bounds.
 func (c *CPU) insert(b *block) {
 	bc := c.cache
 	if b.start >= c.ramTop {
 		return // code outside RAM is never cached (it cannot run anyway)
 	}
-	first, last := b.start>>pageShift, (b.end-1)>>pageShift
-	for pg := first; pg <= last && pg < uint32(len(bc.pages)); pg++ {
-		p := bc.pages[pg]
-		if p == nil {
-			p = new(codePage)
-			bc.pages[pg] = p
-		}
-		if pg == first {
-			if old := p.entry[b.start&(pageSize-1)]; old != nil {
-				c.remove(old)
+	n := len(b.insts)
+	if len(b.fast) > 0 && &b.fast[0] != &b.insts[0] {
+		n += len(b.fast)
+	}
+	if bc.insts+n > maxCacheInsts || bc.npages+2+2*len(b.more) > maxCachePages {
+		c.flushAll()
+	}
+	bc.insts += n
+	for i, r := range b.ranges() {
+		first, last := r.start>>pageShift, (r.end-1)>>pageShift
+		for pg := first; pg <= last && pg < uint32(len(bc.pages)); pg++ {
+			p := bc.pages[pg]
+			if p == nil {
+				p = new(codePage)
+				bc.pages[pg] = p
+				bc.npages++
 			}
-			p.entry[b.start&(pageSize-1)] = b
+			if i == 0 && pg == first {
+				if old := p.entry[b.start&(pageSize-1)]; old != nil {
+					c.remove(old)
+				}
+				p.entry[b.start&(pageSize-1)] = b
+			}
+			if len(p.blocks) == 0 || p.blocks[len(p.blocks)-1] != b {
+				p.blocks = append(p.blocks, b)
+			}
 		}
-		p.blocks = append(p.blocks, b)
+		for l := r.start >> lineShift; l <= (r.end-1)>>lineShift && l < uint32(len(bc.line)); l++ {
+			if bc.line[l] != 0xFFFF {
+				bc.line[l]++
+			}
+		}
 	}
 	b.valid = true
-	for l := b.start >> lineShift; l <= (b.end-1)>>lineShift && l < uint32(len(bc.line)); l++ {
-		if bc.line[l] != 0xFFFF {
-			bc.line[l]++
-		}
-	}
 }
 
 // remove drops a block from the cache.
 func (c *CPU) remove(b *block) {
 	bc := c.cache
-	b.valid = false
-	b.links = [2]blockLink{}
-	first, last := b.start>>pageShift, (b.end-1)>>pageShift
-	for pg := first; pg <= last && pg < uint32(len(bc.pages)); pg++ {
-		p := bc.pages[pg]
-		if p == nil {
-			continue
+	c.drop(b)
+	for i, r := range b.ranges() {
+		first, last := r.start>>pageShift, (r.end-1)>>pageShift
+		for pg := first; pg <= last && pg < uint32(len(bc.pages)); pg++ {
+			p := bc.pages[pg]
+			if p == nil {
+				continue
+			}
+			if i == 0 && pg == first && p.entry[b.start&(pageSize-1)] == b {
+				p.entry[b.start&(pageSize-1)] = nil
+			}
+			for i, x := range p.blocks {
+				if x == b {
+					p.blocks[i] = p.blocks[len(p.blocks)-1]
+					p.blocks[len(p.blocks)-1] = nil
+					p.blocks = p.blocks[:len(p.blocks)-1]
+					break
+				}
+			}
 		}
-		if pg == first && p.entry[b.start&(pageSize-1)] == b {
-			p.entry[b.start&(pageSize-1)] = nil
-		}
-		for i, x := range p.blocks {
-			if x == b {
-				p.blocks[i] = p.blocks[len(p.blocks)-1]
-				p.blocks = p.blocks[:len(p.blocks)-1]
-				break
+		for l := r.start >> lineShift; l <= (r.end-1)>>lineShift && l < uint32(len(bc.line)); l++ {
+			if n := bc.line[l]; n != 0 && n != 0xFFFF {
+				bc.line[l] = n - 1
 			}
 		}
 	}
-	for l := b.start >> lineShift; l <= (b.end-1)>>lineShift && l < uint32(len(bc.line)); l++ {
-		if n := bc.line[l]; n != 0 && n != 0xFFFF {
-			bc.line[l] = n - 1
+	n := len(b.insts)
+	if len(b.fast) > 0 && &b.fast[0] != &b.insts[0] {
+		n += len(b.fast)
+	}
+	bc.insts -= n
+}
+
+// drop marks b invalid and forgets its links, so that neither it nor the
+// blocks it led to stay reachable through it.
+func (c *CPU) drop(b *block) {
+	b.valid = false
+	b.links = [2]blockLink{}
+	for k := range b.fast {
+		b.fast[k].link = nil
+	}
+}
+
+// flushAll drops every block: the cache's bound on memory is reached.
+// Blocks still referenced (the one running, a link, a resume point) are
+// invalid from here on and are never entered again.
+func (c *CPU) flushAll() {
+	bc := c.cache
+	for _, p := range bc.pages {
+		if p == nil {
+			continue
+		}
+		for _, b := range p.blocks {
+			if b.valid {
+				c.drop(b)
+			}
 		}
 	}
+	clear(bc.pages)
+	clear(bc.line)
+	bc.insts, bc.npages = 0, 0
+	bc.flushes++
 }
 
 // codeWritten invalidates the blocks that cover any of the size bytes
@@ -171,8 +254,8 @@ func (c *CPU) codeWritten(a uint32, size int) {
 		}
 		for i := 0; i < len(p.blocks); {
 			b := p.blocks[i]
-			if b.start < end && a < b.end {
-				if c.cur != nil && c.inBlock(b) {
+			if b.overlaps(a, end) {
+				if c.current() != nil && c.inBlock(b) {
 					c.brk = true
 				}
 				c.remove(b)
@@ -183,11 +266,25 @@ func (c *CPU) codeWritten(a uint32, size int) {
 	}
 }
 
+// overlaps reports whether any of the block's code lies in [a, end).
+func (b *block) overlaps(a, end uint32) bool {
+	if b.start < end && a < b.end {
+		return true
+	}
+	for _, r := range b.more {
+		if r.start < end && a < r.end {
+			return true
+		}
+	}
+	return false
+}
+
 // inBlock reports whether the current instruction belongs to block b.
 func (c *CPU) inBlock(b *block) bool {
+	cur := c.current()
 	for _, insts := range [2][]inst{b.insts, b.fast} {
 		for k := range insts {
-			if &insts[k] == c.cur {
+			if &insts[k] == cur {
 				return true
 			}
 		}
@@ -198,5 +295,5 @@ func (c *CPU) inBlock(b *block) bool {
 // FlushCache drops every translated block.
 func (c *CPU) FlushCache() {
 	c.ensureCache()
-	c.cache.init(int(c.ramTop))
+	c.flushAll()
 }

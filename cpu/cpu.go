@@ -173,10 +173,22 @@ type CPU struct {
 	ram    []byte
 	ramTop uint32      // len(ram); addresses at or above are outside RAM
 	cache  *blockCache // shared by every processor of the machine (ShareCodeCache)
+	// decoded remembers recent translations by instruction bytes.
+	decoded decodeCache
+	// scratch holds a block's instructions while it is translated.
+	scratch [maxBlockInsts]inst
 
-	// cur is the instruction being executed, for fault reports and
-	// restartable faults.
+	// cur is the instruction being executed one at a time (stepped), for
+	// fault reports and restartable faults; blk and k are the block run
+	// whole and the index in its fast instructions of the one executing.
+	// current() combines them. A block run whole stores only k per
+	// instruction (an integer, no write barrier).
 	cur *inst
+	blk *block
+	k   uint32
+	// exit is set, with brk, by a conditional branch inside a block that
+	// is taken: the block loop leaves the block there, EIP already set.
+	exit bool
 	// resume and resumeIdx remember where in a block the last Run
 	// stopped for the limit (nil if it did not stop inside one).
 	resume    *block
@@ -431,10 +443,27 @@ func (c *CPU) ensureCache() {
 // executing: inside a block run whole, Cycles is the block's start and the
 // instructions before the current one have not been charged yet.
 func (c *CPU) Now() uint64 {
-	if c.cur != nil && !c.stepped {
-		return c.Cycles + uint64(c.cur.cycStart)
+	if in := c.current(); in != nil && !c.stepped {
+		return c.Cycles + uint64(in.cycStart)
 	}
 	return c.Cycles
+}
+
+// current returns the instruction being executed, nil between instructions.
+func (c *CPU) current() *inst {
+	if c.cur != nil {
+		return c.cur
+	}
+	if c.blk != nil {
+		return &c.blk.fast[c.k]
+	}
+	return nil
+}
+
+// between marks the processor as between instructions: no current one.
+func (c *CPU) between() {
+	c.cur = nil
+	c.blk = nil
 }
 
 // Limit returns the cycle at which the current Run returns.

@@ -108,8 +108,8 @@ func (f *FaultReport) String() string {
 // report builds a FaultReport at the current instruction.
 func (c *CPU) report(reason string, vector int, code uint32) *FaultReport {
 	eip := c.EIP
-	if c.cur != nil {
-		eip = c.cur.eip()
+	if in := c.current(); in != nil {
+		eip = in.eip()
 	}
 	return &FaultReport{
 		CPU: c.ID, Reason: reason, Vector: vector, ErrorCode: code,

@@ -30,12 +30,16 @@ const (
 	fBranch                   // ends a block by transferring control
 	fEnd                      // ends a block without transferring control
 	fRel                      // target is relative to next until translate fixes it
+	fExit                     // a conditional branch inside a block: taken, it leaves the block
 )
 
 // inst is a decoded instruction. Fields not used by an instruction's
 // handler are zero.
 type inst struct {
 	fn handler
+	// link is, for a conditional branch that exits its block when taken,
+	// the block at its target once it has run there (see runBlocks).
+	link *block
 
 	disp   uint32 // memory operand displacement
 	imm    uint32 // immediate operand (extended as the instruction defines)

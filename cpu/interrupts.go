@@ -228,7 +228,7 @@ func opIcebp(c *CPU, in *inst) { c.softwareInterrupt(excDB, false) }
 func (c *CPU) softwareInterrupt(vector uint8, software bool) {
 	if c.kernel != nil {
 		// The kernel takes it at the boundary after this instruction.
-		c.entry = Entry{Kind: EntrySoftware, Vector: vector, at: c.cur.eip(), gate: software}
+		c.entry = Entry{Kind: EntrySoftware, Vector: vector, at: c.current().eip(), gate: software}
 		c.entryPending = true
 		c.brk = true
 		return

@@ -187,7 +187,7 @@ func (c *CPU) LoadContext(x *Context) {
 	}
 	c.waiting = x.Waiting
 	c.resume = nil
-	c.cur = nil
+	c.between()
 	c.brk = true
 }
 

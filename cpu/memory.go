@@ -80,35 +80,35 @@ func (c *CPU) write(seg uint8, off uint32, size uint8, v uint32) {
 
 func (c *CPU) read8(seg uint8, off uint32) uint32 {
 	a := c.linear(seg, off, 1, false)
-	if a < c.ramTop {
-		return uint32(c.ram[a])
+	if ram := c.ram; uint(a) < uint(len(ram)) {
+		return uint32(ram[a])
 	}
 	return c.readPhysSlow(a, 1)
 }
 
 func (c *CPU) read16(seg uint8, off uint32) uint32 {
 	a := c.linear(seg, off, 2, false)
-	if a < c.ramTop-1 {
-		return uint32(binary.LittleEndian.Uint16(c.ram[a:]))
+	if ram, i := c.ram, int(a); i+2 <= len(ram) {
+		return uint32(binary.LittleEndian.Uint16(ram[i : i+2]))
 	}
 	return c.readPhysSlow(a, 2)
 }
 
 func (c *CPU) read32(seg uint8, off uint32) uint32 {
 	a := c.linear(seg, off, 4, false)
-	if a < c.ramTop-3 {
-		return binary.LittleEndian.Uint32(c.ram[a:])
+	if ram, i := c.ram, int(a); i+4 <= len(ram) {
+		return binary.LittleEndian.Uint32(ram[i : i+4])
 	}
 	return c.readPhysSlow(a, 4)
 }
 
 func (c *CPU) write8(seg uint8, off uint32, v uint32) {
 	a := c.linear(seg, off, 1, true)
-	if a < c.ramTop {
+	if ram := c.ram; uint(a) < uint(len(ram)) {
 		if c.cache.line[a>>lineShift] != 0 {
 			c.codeWritten(a, 1)
 		}
-		c.ram[a] = uint8(v)
+		ram[a] = uint8(v)
 		return
 	}
 	c.writePhysSlow(a, 1, v)
@@ -116,11 +116,11 @@ func (c *CPU) write8(seg uint8, off uint32, v uint32) {
 
 func (c *CPU) write16(seg uint8, off uint32, v uint32) {
 	a := c.linear(seg, off, 2, true)
-	if a < c.ramTop-1 {
-		if c.cache.line[a>>lineShift]|c.cache.line[(a+1)>>lineShift] != 0 {
+	if ram, i := c.ram, int(a); i+2 <= len(ram) {
+		if line := c.cache.line; line[a>>lineShift]|line[(a+1)>>lineShift] != 0 {
 			c.codeWritten(a, 2)
 		}
-		binary.LittleEndian.PutUint16(c.ram[a:], uint16(v))
+		binary.LittleEndian.PutUint16(ram[i:i+2], uint16(v))
 		return
 	}
 	c.writePhysSlow(a, 2, v)
@@ -128,11 +128,11 @@ func (c *CPU) write16(seg uint8, off uint32, v uint32) {
 
 func (c *CPU) write32(seg uint8, off uint32, v uint32) {
 	a := c.linear(seg, off, 4, true)
-	if a < c.ramTop-3 {
-		if c.cache.line[a>>lineShift]|c.cache.line[(a+3)>>lineShift] != 0 {
+	if ram, i := c.ram, int(a); i+4 <= len(ram) {
+		if line := c.cache.line; line[a>>lineShift]|line[(a+3)>>lineShift] != 0 {
 			c.codeWritten(a, 4)
 		}
-		binary.LittleEndian.PutUint32(c.ram[a:], v)
+		binary.LittleEndian.PutUint32(ram[i:i+4], v)
 		return
 	}
 	c.writePhysSlow(a, 4, v)

@@ -74,6 +74,9 @@ func translateALU(x *x86asm.Inst, in *inst) bool {
 	write := in.aux != aluCmp && in.aux != aluTest
 	if in.size != 4 {
 		in.fn = opALU
+		if fn := aluSmallHandler(in); fn != nil {
+			in.fn = fn
+		}
 		return true
 	}
 	switch {

@@ -25,6 +25,9 @@ func translateMov(x *x86asm.Inst, in *inst) bool {
 	}
 	if in.size != 4 {
 		in.fn = opMov
+		if fn := movHandler(in); fn != nil {
+			in.fn = fn
+		}
 		return in.dstKind != argImm
 	}
 	switch {
@@ -32,10 +35,16 @@ func translateMov(x *x86asm.Inst, in *inst) bool {
 		in.fn = opMovRR32
 	case in.dstKind == argReg && in.srcKind == argImm:
 		in.fn = opMovRI32
+	case in.dstKind == argReg && in.srcKind == argMem && baseOnly(in):
+		in.fn = opMovRM32B
 	case in.dstKind == argReg && in.srcKind == argMem:
 		in.fn = opMovRM32
+	case in.dstKind == argMem && in.srcKind == argReg && baseOnly(in):
+		in.fn = opMovMR32B
 	case in.dstKind == argMem && in.srcKind == argReg:
 		in.fn = opMovMR32
+	case in.dstKind == argMem && in.srcKind == argImm && baseOnly(in):
+		in.fn = opMovMI32B
 	case in.dstKind == argMem && in.srcKind == argImm:
 		in.fn = opMovMI32
 	default:
@@ -74,11 +83,26 @@ func translateMovx(x *x86asm.Inst, in *inst) bool {
 	if x.Op == x86asm.MOVSX {
 		in.imm2 = 1
 	}
+	zx := x.Op == x86asm.MOVZX
 	switch {
-	case in.size == 4 && in.aux == 1 && in.srcKind == argReg && x.Op == x86asm.MOVZX:
+	case in.size == 4 && in.aux == 1 && in.srcKind == argReg && zx:
 		in.fn = opMovzxR8
-	case in.size == 4 && in.aux == 1 && in.srcKind == argMem && x.Op == x86asm.MOVZX:
+	case in.size == 4 && in.aux == 1 && in.srcKind == argMem && zx && baseOnly(in):
+		in.fn = opMovzxM8B
+	case in.size == 4 && in.aux == 1 && in.srcKind == argMem && zx:
 		in.fn = opMovzxM8
+	case in.size == 4 && in.aux == 2 && in.srcKind == argMem && zx:
+		in.fn = opMovzxM16
+	case in.size == 4 && in.aux == 1 && in.srcKind == argMem:
+		in.fn = opMovsxM8
+	case in.size == 4 && in.aux == 2 && in.srcKind == argMem:
+		in.fn = opMovsxM16
+	case in.size == 4 && in.aux == 2 && in.srcKind == argReg && zx:
+		in.fn = opMovzxR16
+	case in.size == 4 && in.aux == 2 && in.srcKind == argReg:
+		in.fn = opMovsxR16
+	case in.size == 4 && in.aux == 1 && in.srcKind == argReg:
+		in.fn = opMovsxR8
 	default:
 		in.fn = opMovx
 	}
@@ -105,7 +129,14 @@ func translateLea(x *x86asm.Inst, in *inst) bool {
 	if in.dstKind != argReg || in.srcKind != argMem {
 		return false
 	}
-	in.fn = opLea
+	switch {
+	case in.size == 4 && baseOnly(in):
+		in.fn = opLea32B
+	case in.size == 4:
+		in.fn = opLea32
+	default:
+		in.fn = opLea
+	}
 	return true
 }
 

@@ -39,9 +39,10 @@ func (c *CPU) runBlocks() (r StopReason) {
 		}
 	}()
 	var prev *block // the block that just ran, if nothing else happened since
+	var exit *inst  // the exit prev left by, if it left inside
 	for {
 		if c.brk || c.shadow {
-			prev = nil
+			prev, exit = nil, nil
 			if r := c.boundary(); r != stopNone {
 				return r
 			}
@@ -53,26 +54,36 @@ func (c *CPU) runBlocks() (r StopReason) {
 			return StopLimit
 		}
 		var b *block
-		if prev != nil {
-			b = c.nextBlock(prev)
-		} else if r, k := c.resume, c.resumeIdx; r != nil {
-			c.resume = nil
-			if c.resumable(r, k) {
-				// The last Run stopped inside r: finish it rather than
-				// translate a block starting mid-way.
-				c.stepBlock(r, k)
-				continue
+		switch {
+		case exit != nil:
+			// A taken branch inside prev: its target's block is
+			// linked from the branch itself.
+			if b = exit.link; b == nil || !b.valid {
+				b = c.block()
+				if prev.valid && b.valid {
+					exit.link = b
+				}
 			}
-			b = c.block()
-		} else {
+		case prev != nil:
+			b = c.nextBlock(prev)
+		default:
+			if r, k := c.resume, c.resumeIdx; r != nil {
+				c.resume = nil
+				if c.resumable(r, k) {
+					// The last Run stopped inside r: finish it rather than
+					// translate a block starting mid-way.
+					c.stepBlock(r, k)
+					continue
+				}
+			}
 			b = c.block()
 		}
 		if c.Cycles+b.cycles <= c.limit {
-			c.runBlock(b)
+			exit = c.runBlock(b)
 			prev = b
 		} else {
 			c.stepBlock(b, 0)
-			prev = nil
+			prev, exit = nil, nil
 		}
 	}
 }
@@ -82,7 +93,7 @@ func (c *CPU) runBlocks() (r StopReason) {
 // busy stretch.
 func (c *CPU) boundary() StopReason {
 	c.brk = false
-	c.cur = nil // between instructions: Now is Cycles
+	c.between() // between instructions: Now is Cycles
 	if c.stop != stopNone {
 		r := c.stop
 		c.stop = stopNone
@@ -92,7 +103,7 @@ func (c *CPU) boundary() StopReason {
 		// The instruction after STI or MOV SS runs before any interrupt.
 		c.shadow = false
 		c.brk = true
-		c.cur = nil
+		c.between()
 		b := c.block()
 		c.stepped = true
 		c.stepOne(&b.insts[0])
@@ -177,7 +188,7 @@ func (c *CPU) leaveWaits() {
 
 // external delivers an external interrupt or NMI at the current boundary.
 func (c *CPU) external(v uint8) {
-	c.cur = nil
+	c.between()
 	nested, ok := c.tryDeliver(v, 0, false, false)
 	if !ok {
 		if r := c.raise(nested); r != stopNone {
@@ -187,39 +198,52 @@ func (c *CPU) external(v uint8) {
 	c.Cycles += costInterrupt
 }
 
-// runBlock executes a whole block.
-func (c *CPU) runBlock(b *block) {
+// runBlock executes a whole block. It returns the exit it left by when a
+// branch inside it was taken, nil when it ran to its end or stopped after
+// an instruction that set brk.
+func (c *CPU) runBlock(b *block) *inst {
 	c.stepped = false
+	c.cur = nil
+	c.blk = b
 	insts := b.fast
 	n := len(insts) - 1
 	for k := 0; k < n; k++ {
 		in := &insts[k]
-		c.cur = in
+		c.k = uint32(k)
 		in.fn(c, in)
 		if c.brk {
-			c.EIP = in.next
 			c.Cycles += uint64(in.cycStart + in.cycles)
 			c.Instructions += uint64(in.idx) + uint64(in.count)
-			return
+			if c.exit {
+				c.exit, c.brk = false, false
+				return in
+			}
+			c.EIP = in.next
+			return nil
 		}
 	}
 	in := &insts[n]
-	c.cur = in
+	c.k = uint32(n)
 	c.EIP = in.next
 	in.fn(c, in)
 	c.Cycles += b.cycles
 	c.Instructions += b.ninsts
+	return nil
 }
 
 // stepBlock executes a block one instruction at a time, from its k-th,
 // until the limit. Stopped by the limit inside the block, it remembers
-// where, so the next Run can go on there (see resumable).
+// where, so the next Run can go on there (see resumable). A taken branch
+// inside the block (an exit) ends it there.
 func (c *CPU) stepBlock(b *block, k int) {
 	c.stepped = true
 	for ; k < len(b.insts); k++ {
 		c.stepOne(&b.insts[k])
 		if c.brk {
 			return
+		}
+		if k+1 < len(b.insts) && c.EIP != b.insts[k+1].eip() {
+			return // left by a taken branch
 		}
 		if c.Cycles >= c.limit {
 			if k+1 < len(b.insts) {
@@ -250,7 +274,7 @@ func (c *CPU) stepOne(in *inst) {
 // unwind handles a panic from a handler: an exception to deliver or a
 // reason to stop. Any other panic is a bug in the emulator and goes on.
 func (c *CPU) unwind(p any) StopReason {
-	in := c.cur
+	in := c.current()
 	if in != nil && !c.stepped {
 		// Charge the block's instructions before the one that faulted.
 		c.Cycles += uint64(in.cycStart)

@@ -5,6 +5,7 @@ package cpu
 // handler chosen) that the block loop executes.
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -38,28 +39,38 @@ func isENDBR32(b []byte) bool {
 }
 
 // translate decodes the block starting at linear address lin (= CS.base+EIP).
+//
+// With a code segment of 4 GiB limit in 32-bit protected mode, the block is
+// a superblock: it goes on at the target of a direct JMP or CALL (which
+// cannot fault there) and past a conditional branch, which leaves the block
+// when taken. Each instruction's cycStart and idx count what runs before it
+// on the block's one path, so leaving at any instruction charges exactly
+// the instructions that ran.
 func (c *CPU) translate(lin uint32) *block {
 	b := &block{start: lin, csBase: c.Seg[CS].Base, csLimit: c.Seg[CS].Limit, mode32: c.mode32, realMode: c.realMode}
 	mode := 16
 	if c.mode32 {
 		mode = 32
 	}
+	super := b.csLimit == 0xFFFFFFFF && b.mode32 && !b.realMode
 	eip := c.EIP
+	runStart := lin // start of the current run of contiguous code
 	var cycles uint32
-	for len(b.insts) < maxBlockInsts {
+	k := 0 // instructions in c.scratch, copied out to b.insts below
+	for k < maxBlockInsts {
 		var buf [15]byte
 		n := 0
-		for ; n < len(buf) && uint64(lin)+uint64(n) < uint64(c.ramTop); n++ {
-			buf[n] = c.ram[lin+uint32(n)]
+		if lin < c.ramTop {
+			n = copy(buf[:], c.ram[lin:])
 		}
-		var in inst
+		in := &c.scratch[k]
 		if n == 0 {
-			if len(b.insts) > 0 {
+			if k > 0 {
 				break // the next block will report it
 			}
-			in = inst{fn: opFetchFault, len: 0, flags: fEnd}
+			*in = inst{fn: opFetchFault, len: 0, flags: fEnd}
 		} else {
-			c.translateOne(buf[:n], mode, &in)
+			c.decodeCached(&buf, n, mode, in)
 		}
 		in.next = eip + uint32(in.len)
 		if !c.mode32 {
@@ -71,21 +82,37 @@ func (c *CPU) translate(lin uint32) *block {
 				in.target &= 0xFFFF
 			}
 		}
-		in.idx = uint8(len(b.insts))
+		in.idx = uint8(k)
 		in.count = 1
 		in.cycStart = cycles
 		cycles += in.cycles
-		b.insts = append(b.insts, in)
 		lin += uint32(in.len)
 		eip += uint32(in.len)
+		k++
+		if super && in.flags&fEnd == 0 && in.flags&fBranch != 0 && in.flags&fRel != 0 && k < maxBlockInsts {
+			switch {
+			case isJcc(in):
+				in.flags = in.flags&^fBranch | fExit
+				continue
+			case in.op == x86asm.JMP || in.op == x86asm.CALL && in.size == 4:
+				if t := b.csBase + in.target; t < c.ramTop {
+					b.addRange(runStart, lin)
+					lin, eip, runStart = t, in.target, t
+					continue
+				}
+			}
+		}
 		if in.flags&(fBranch|fEnd) != 0 {
 			break
 		}
 	}
-	b.end = lin
-	if b.end == b.start {
-		b.end = b.start + 1
+	b.insts = append([]inst(nil), c.scratch[:k]...)
+	if last := &b.insts[len(b.insts)-1]; last.flags&fExit != 0 {
+		// The block ends at a conditional branch after all (RAM ends
+		// behind it): it is the block's last instruction, not an exit.
+		last.flags = last.flags&^fExit | fBranch
 	}
+	b.addRange(runStart, lin)
 	b.cycles = uint64(cycles)
 	b.ninsts = uint64(len(b.insts))
 	b.fast = b.insts
@@ -95,6 +122,78 @@ func (c *CPU) translate(lin uint32) *block {
 		b.fast = fuse(b.insts)
 	}
 	return b
+}
+
+// addRange records that the block's code includes [start, end): the first
+// range is start and end, later ones (after a jump) are in more.
+func (b *block) addRange(start, end uint32) {
+	if end == start {
+		end = start + 1
+	}
+	if b.end == 0 && b.start == start {
+		b.end = end
+		return
+	}
+	b.more = append(b.more, codeRange{start, end})
+}
+
+// isJcc reports whether in is a conditional branch to a relative target.
+func isJcc(in *inst) bool {
+	return int(in.op) < len(isCondOp) && isCondOp[in.op] && in.flags&fRel != 0
+}
+
+// isCondOp is condOps as a table indexed by operation.
+var isCondOp = func() []bool {
+	var t []bool
+	for op := range condOps {
+		for int(op) >= len(t) {
+			t = append(t, false)
+		}
+		t[op] = true
+	}
+	return t
+}()
+
+// decodeCache remembers the translation of recently decoded byte windows,
+// in a direct-mapped table: the translation of an instruction depends only
+// on its bytes and the code size (relative targets are fixed by translate),
+// so code that repeats, such as zero-filled RAM, is decoded once.
+type decodeCache struct {
+	e []decodeEntry
+}
+
+// decodeEntry is one slot of the decode cache.
+type decodeEntry struct {
+	key decodeKey
+	in  inst
+}
+
+// decodeKey is a 15-byte window (zero-padded), its length and the code size.
+type decodeKey struct {
+	code [15]byte
+	n    uint8
+	mode uint8
+	ok   bool // the slot is in use
+}
+
+// decodeCacheBits sets the size of the decode cache (2^bits slots).
+const decodeCacheBits = 10
+
+// decodeCached translates the instruction at the start of buf[:n].
+func (c *CPU) decodeCached(buf *[15]byte, n, mode int, in *inst) {
+	if c.decoded.e == nil {
+		c.decoded.e = make([]decodeEntry, 1<<decodeCacheBits)
+	}
+	key := decodeKey{code: *buf, n: uint8(n), mode: uint8(mode), ok: true}
+	h := binary.LittleEndian.Uint64(buf[0:8])*0x9E3779B97F4A7C15 ^ binary.LittleEndian.Uint64(buf[7:15])*0xC2B2AE3D27D4EB4F
+	e := &c.decoded.e[(h^uint64(n)<<8^uint64(mode))>>(64-decodeCacheBits)]
+	if e.key == key {
+		*in = e.in
+		return
+	}
+	*in = inst{}
+	c.translateOne(buf[:n], mode, in)
+	e.key, e.in = key, *in
 }
 
 // translateOne decodes and translates the instruction at the start of code.

@@ -12,7 +12,7 @@
 # Exit status: 0 current; 1 an image differs or is missing; 2 the build
 # failed; 3 the toolchain differs from TOOLCHAIN, so no comparison was made.
 set -uo pipefail
-dir=${1:?usage: check-current.sh DIR (boot/images, boot/images/kernel, boot/images/cyclictest, tests/smp or tests/kernel)}
+dir=${1:?usage: check-current.sh DIR (boot/images, boot/images/kernel, boot/images/cyclictest, tests/smp, tests/kernel or tests/bench)}
 cd "$(dirname "$0")/../$dir" || exit 2
 
 have=$(make -s toolchain-versions) || exit 2

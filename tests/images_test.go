@@ -101,7 +101,7 @@ func TestImagesCurrent(t *testing.T) {
 	if err := probeGCC32(t); err != nil {
 		missingTool(t, "gcc -m32 with libgcc", "gcc-multilib", err)
 	}
-	for _, dir := range []string{"boot/images", "boot/images/kernel", "boot/images/cyclictest", "tests/smp", "tests/kernel"} {
+	for _, dir := range []string{"boot/images", "boot/images/kernel", "boot/images/cyclictest", "tests/smp", "tests/kernel", "tests/bench"} {
 		t.Run(dir, func(t *testing.T) {
 			cmd := exec.Command("bash", "check-current.sh", dir)
 			out, err := cmd.CombinedOutput()
