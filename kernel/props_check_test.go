@@ -495,6 +495,18 @@ func (ch *checker) apply(e *record) {
 		}
 	case EvSchedProcessExit:
 		other.exited = true
+	case EvSchedPISetprio:
+		// The event is made before the change: its snapshot holds the
+		// old priority. A running task lowered pulls, as
+		// sched_setscheduler's does.
+		other.prio = int(e.Num2)
+		if e.Num2 > e.Num && other.running != nil {
+			for _, w := range ch.order {
+				if w.waiting() && w.isRT() && allowedOn(w, other.running) && other.prio > w.prio {
+					w.armed = true
+				}
+			}
+		}
 	case EvSysEnter:
 		if cur.kind == kindUser {
 			cur.inSys = true

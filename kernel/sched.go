@@ -519,12 +519,26 @@ func (k *Kernel) pullRT(p *percpu) {
 			if q == p || q.rq.nrRT == 0 {
 				continue
 			}
-			for prio := 0; prio < maxRTPrio && prio < mine; prio++ {
+			// The best task queued there that may run here. If it is
+			// above what q runs, it was just woken or pushed there and
+			// will preempt q as soon as q schedules: it is left alone
+			// (pull_rt_task in kernel/sched/rt.c: "We only pull p if it
+			// is lower in priority than the current task on the run
+			// queue").
+			var cand *Task
+			for prio := 0; prio < maxRTPrio && prio < mine && cand == nil; prio++ {
 				for _, t := range q.rq.rt[prio] {
-					if t.allowed(p.id) && (best == nil || t.prio < best.prio) {
-						best, from = t, q
+					if t.allowed(p.id) {
+						cand = t
+						break
 					}
 				}
+			}
+			if cand == nil || cand.prio < q.curr.prio {
+				continue
+			}
+			if best == nil || cand.prio < best.prio {
+				best, from = cand, q
 			}
 		}
 		if best == nil {
