@@ -7,18 +7,21 @@ import (
 
 // BenchmarkWorkload runs the default workload (the built-in cyclictest
 // image and its traffic devices, two CPUs) for two simulated seconds per
-// iteration under preempt (rt is refused until the sleeping locks exist)
-// and reports simulated seconds per host second: with latency recording
-// alone (blame=off) and with every sample blamed (blame=on), the
-// difference being the cost of the blame.
+// iteration under preempt and under rt and reports simulated seconds per
+// host second: with latency recording alone (blame=off) and with every
+// sample blamed (blame=on), the difference being the cost of the blame.
 func BenchmarkWorkload(b *testing.B) {
-	for _, blame := range []bool{false, true} {
-		name := "blame=off"
+	for _, run := range []struct {
+		model string
+		blame bool
+	}{{"preempt", false}, {"preempt", true}, {"rt", false}, {"rt", true}} {
+		name := run.model + "/blame=off"
+		blame := run.blame
 		if blame {
-			name = "blame=on"
+			name = run.model + "/blame=on"
 		}
 		b.Run(name, func(b *testing.B) {
-			m, _ := LookupPreset("preempt")
+			m, _ := LookupPreset(run.model)
 			const ms = 2000
 			var host time.Duration
 			for i := 0; i < b.N; i++ {
