@@ -47,7 +47,7 @@
  *	             work it completes in work_units[N] (read from the image's
  *	             memory by symbol at the end of the run)
  *	rcu          RCU readers and a synchronize_rcu() writer (off by
- *	             default: RCU is not built yet)
+ *	             default; on with the word "rcu")
  */
 #include "preemptlab.h"
 
