@@ -18,7 +18,9 @@ import (
 // Ftrace collects a run's events and writes them in ftrace's text layout
 // when closed, merged across CPUs by time as ftrace merges its per-CPU
 // buffers. Lines are formatted as the events come (an Event is only valid
-// during the call) into chunks of text that are never copied again.
+// during the call) into chunks of text; as the run goes, those the
+// kernel's flushes leave behind wait in a temporary file, so memory stays
+// bounded however long the run.
 type Ftrace struct {
 	w     io.Writer
 	ns    bool // nanosecond timestamps
@@ -91,7 +93,7 @@ func (s *lineStore) flush(before uint64, write func([]byte)) {
 	s.chunks = append(s.chunks[:0], chunk)
 }
 
-// flushSlack is how far, in simulated time, the lines a tracer is asked
+// flushSlackNS is how far, in simulated time, the lines a tracer is asked
 // to flush lie behind the slowest CPU's time: more than any kernel path
 // charges before it emits.
 const flushSlackNS = 10_000_000
