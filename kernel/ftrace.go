@@ -414,7 +414,7 @@ func (b *lineBuf) fields(e *Event) {
 	case EvPreemptDisable, EvPreemptEnable, EvIRQDisable, EvIRQEnable:
 		b.str("caller=")
 		b.str(e.Name)
-	case EvLockAcquire, EvLockContended, EvLockAcquired, EvLockRelease:
+	case EvLockAcquire, EvLockContended, EvLockAcquired, EvLockRelease, EvLockBreak:
 		b.str(e.Name)
 		b.str(" caller=")
 		b.str(e.Caller)

@@ -263,6 +263,9 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 	}
 	// Drop the lock: preempt_enable_no_resched, then the break or the
 	// reschedule, then take it again.
+	if breakLock {
+		k.traceAt(p, EvLockBreak, o.name, a.at)
+	}
 	o.spin.Unlock(k, t)
 	o.ops += 2
 	k.charge(p, k.costs.SpinUnlock)

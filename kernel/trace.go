@@ -41,6 +41,11 @@ const (
 	// EvSchedPISetprio is a priority change by inheritance (boost or
 	// unboost): Other the task, Num the old priority, Num2 the new.
 	EvSchedPISetprio
+	// EvLockBreak is Molnar's -Q7 lock-break: the holder of a spinning
+	// lock drops it at cond_resched_lock() because another CPU spins on
+	// it (Name the lock, Caller the call site). Linux has no tracepoint
+	// for it; its trace shows the release and the acquire around it.
+	EvLockBreak
 	numEventKinds
 )
 
@@ -51,7 +56,7 @@ var eventNames = [numEventKinds]string{
 	"sys_enter", "sys_exit", "ipi_raise", "vector_entry", "vector_exit",
 	"preempt_disable", "preempt_enable", "irq_disable", "irq_enable",
 	"lock_acquire", "lock_contended", "lock_acquired", "lock_release", "bug",
-	"sched_pi_setprio",
+	"sched_pi_setprio", "lock_break",
 }
 
 func (k EventKind) String() string {
