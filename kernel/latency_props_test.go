@@ -128,3 +128,56 @@ func TestRTWaitsOnlyForAtomicSections(t *testing.T) {
 		t.Errorf("the worst wake-up took %d cycles, above its longest atomic section %d + kernel costs %d + %d", w.ThreadLatency(), section, costs, slack)
 	}
 }
+
+// TestNoneWaitsForSystemCalls checks stock 2.6's property on the default
+// workload, from measured data: kernel code is not preempted, so no
+// system call is preempted on its way (a switch away from it is its own
+// schedule() or cond_resched()), and no measurement thread returns to
+// user mode before the system-call path running on its CPU at its
+// timer's expiry has ended — its worst latency is at least the longest
+// such remainder.
+func TestNoneWaitsForSystemCalls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a simulated second")
+	}
+	m, err := LookupPreset("none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runMeasuredBlame(t, cyclictestImage, m, "distance=0", 1000, true, true, [2]float64{11, 3000}, [2]float64{14, 50})
+	var longest uint64
+	checked := 0
+	for c, paths := range r.paths {
+		for _, p := range paths {
+			// sched_setaffinity moving its caller off the CPU switches
+			// away through preempt_schedule here; 2.6 waited for the
+			// migration thread instead (a known difference).
+			if p.preempted && p.nr != SysSchedSetaffinity {
+				t.Errorf("cpu%d: %s-%d's system call %d path [%d, %d] was preempted", c, p.task.Comm, p.task.PID, p.nr, p.start, p.end)
+			}
+		}
+	}
+	for _, s := range r.samples {
+		if !strings.HasPrefix(s.Task.Comm, "cyclictest/") {
+			continue
+		}
+		for _, p := range r.paths[s.CPU] {
+			if p.task == s.Task || p.start > s.Expiry || p.end <= s.Expiry {
+				continue
+			}
+			checked++
+			if s.Return < p.end {
+				t.Errorf("%s sample %d returned at %d, before %s-%d's system call path running at its expiry %d ended at %d", s.Task.Comm, s.Seq, s.Return, p.task.Comm, p.task.PID, s.Expiry, p.end)
+			}
+			longest = max(longest, p.end-s.Expiry)
+		}
+	}
+	w := worstOf(r.samples)
+	t.Logf("none: %d wake-ups found a system call running; the longest remainder %d cycles, the worst latency %d", checked, longest, w.ThreadLatency())
+	if checked == 0 {
+		t.Fatal("no wake-up found a system call running: the workload's system calls are missing")
+	}
+	if w.ThreadLatency() < longest {
+		t.Errorf("the worst latency %d is below the longest system-call remainder %d", w.ThreadLatency(), longest)
+	}
+}

@@ -18,6 +18,12 @@ const cyclictestImage = "../boot/images/cyclictest/cyclictest.elf"
 type measureRun struct {
 	k       *Kernel
 	irqs    [][]uint64 // per CPU, the cycles of interrupt events
+	// paths are, per CPU, the stretches of system-call code it ran (from
+	// sys_enter or a switch into a task inside a call, to sys_exit or a
+	// switch away); open the one running, inSys the tasks inside a call.
+	paths [][]syscallPath
+	open  []*syscallPath
+	inSys map[*Task]bool
 	samples []*LatencySample
 	console string
 	log     string
@@ -51,7 +57,7 @@ func runMeasuredBlame(t testing.TB, image string, model Model, cmdline string, m
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &measureRun{irqs: make([][]uint64, 2)}
+	r := &measureRun{irqs: make([][]uint64, 2), paths: make([][]syscallPath, 2), open: make([]*syscallPath, 2), inSys: map[*Task]bool{}}
 	cfg := Config{Model: model, Log: &log, Cmdline: cmdline, Blame: blame,
 		OnSample: func(s *LatencySample) { r.samples = append(r.samples, s) }}
 	if irqs {
@@ -72,12 +78,43 @@ func runMeasuredBlame(t testing.TB, image string, model Model, cmdline string, m
 	return r
 }
 
-// irqRecorder keeps the times of the interrupts' first events.
+// syscallPath is a stretch of one system call's code on a CPU; preempted
+// is set when it ended in a preemption (a switch with state R+).
+type syscallPath struct {
+	task       *Task
+	nr         int64
+	start, end uint64
+	preempted  bool
+}
+
+// irqRecorder keeps the times of the interrupts' first events, and the
+// system-call paths.
 type irqRecorder struct{ r *measureRun }
 
 func (x irqRecorder) Event(e *Event) {
+	r := x.r
 	if e.Kind == EvVectorEntry || e.Kind == EvIRQHandlerEntry && e.HardIRQ {
-		x.r.irqs[e.CPU] = append(x.r.irqs[e.CPU], e.Time)
+		r.irqs[e.CPU] = append(r.irqs[e.CPU], e.Time)
+	}
+	end := func(preempted bool) {
+		if o := r.open[e.CPU]; o != nil && o.task == e.Task {
+			o.end, o.preempted = e.Time, preempted
+			r.paths[e.CPU] = append(r.paths[e.CPU], *o)
+			r.open[e.CPU] = nil
+		}
+	}
+	switch e.Kind {
+	case EvSysEnter:
+		r.inSys[e.Task] = true
+		r.open[e.CPU] = &syscallPath{task: e.Task, nr: e.Num, start: e.Time}
+	case EvSysExit:
+		end(false)
+		delete(r.inSys, e.Task)
+	case EvSchedSwitch:
+		end(e.State == "R+")
+		if r.inSys[e.Other] {
+			r.open[e.CPU] = &syscallPath{task: e.Other, start: e.Time}
+		}
 	}
 }
 
