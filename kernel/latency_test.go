@@ -16,14 +16,14 @@ const cyclictestImage = "../boot/images/cyclictest/cyclictest.elf"
 
 // measureRun is one run of an image with every latency sample kept.
 type measureRun struct {
-	k       *Kernel
-	irqs    [][]uint64 // per CPU, the cycles of interrupt events
+	k    *Kernel
+	irqs [][]uint64 // per CPU, the cycles of interrupt events
 	// paths are, per CPU, the stretches of system-call code it ran (from
 	// sys_enter or a switch into a task inside a call, to sys_exit or a
 	// switch away); open the one running, inSys the tasks inside a call.
-	paths [][]syscallPath
-	open  []*syscallPath
-	inSys map[*Task]bool
+	paths   [][]syscallPath
+	open    []*syscallPath
+	inSys   map[*Task]bool
 	samples []*LatencySample
 	console string
 	log     string
