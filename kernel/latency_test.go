@@ -61,7 +61,7 @@ func runMeasuredBlame(t testing.TB, image string, model Model, cmdline string, m
 	cfg := Config{Model: model, Log: &log, Cmdline: cmdline, Blame: blame,
 		OnSample: func(s *LatencySample) { r.samples = append(r.samples, s) }}
 	if irqs {
-		cfg.Tracer = irqRecorder{r}
+		cfg.Tracer = eventRecorder{r}
 	}
 	k, err := New(m, l, elf, cfg)
 	if err != nil {
@@ -87,11 +87,11 @@ type syscallPath struct {
 	preempted  bool
 }
 
-// irqRecorder keeps the times of the interrupts' first events, and the
+// eventRecorder keeps the times of the interrupts' first events, and the
 // system-call paths.
-type irqRecorder struct{ r *measureRun }
+type eventRecorder struct{ r *measureRun }
 
-func (x irqRecorder) Event(e *Event) {
+func (x eventRecorder) Event(e *Event) {
 	r := x.r
 	if e.Kind == EvVectorEntry || e.Kind == EvIRQHandlerEntry && e.HardIRQ {
 		r.irqs[e.CPU] = append(r.irqs[e.CPU], e.Time)

@@ -234,6 +234,16 @@ func (ch *checker) shouldRun(t *taskState) bool {
 	return t.isRT() && t.prio < cur.prio
 }
 
+// armPulls marks the realtime tasks waiting above cur, which runs on c
+// and just lowered its priority, as due for prio_changed_rt's pull.
+func (ch *checker) armPulls(c *cpuState, cur *taskState) {
+	for _, w := range ch.order {
+		if w.waiting() && w.isRT() && allowedOn(w, c) && cur.prio > w.prio {
+			w.armed = true
+		}
+	}
+}
+
 // advance accounts the time from ch.now to at.
 func (ch *checker) advance(at uint64) {
 	if at <= ch.now {
@@ -501,11 +511,7 @@ func (ch *checker) apply(e *record) {
 		// sched_setscheduler's does.
 		other.prio = int(e.Num2)
 		if e.Num2 > e.Num && other.running != nil {
-			for _, w := range ch.order {
-				if w.waiting() && w.isRT() && allowedOn(w, other.running) && other.prio > w.prio {
-					w.armed = true
-				}
-			}
+			ch.armPulls(other.running, other)
 		}
 	case EvSysEnter:
 		if cur.kind == kindUser {
@@ -515,11 +521,7 @@ func (ch *checker) apply(e *record) {
 		if e.Num == SysSchedSetscheduler {
 			// prio_changed_rt pulls when a running task's priority
 			// drops.
-			for _, w := range ch.order {
-				if w.waiting() && w.isRT() && allowedOn(w, c) && cur.prio > w.prio {
-					w.armed = true
-				}
-			}
+			ch.armPulls(c, cur)
 		}
 		if cur.kind == kindUser {
 			cur.inSys = false
