@@ -8,6 +8,7 @@ package kernel
 // sites — and by lock name.
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -20,6 +21,10 @@ const (
 	censusSleeping        // a sleeping lock (converted or declared so)
 	censusKinds
 )
+
+// censusBackings name the backings in the census's per-lock rows and in
+// its JSON.
+var censusBackings = [censusKinds]string{"raw", "spinning", "sleeping"}
 
 var censusNames = [censusKinds]string{
 	"raw spinlock API calls", "spinlock API calls (kept spinning)", "all mutex API calls (sleeping)",
@@ -50,8 +55,29 @@ type Census struct {
 
 // CensusLock is one lock class of the census.
 type CensusLock struct {
-	Name, Type, Backing string
-	Objects, Ops        uint64
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Backing string `json:"backing"`
+	Objects uint64 `json:"objects"`
+	Ops     uint64 `json:"operations"`
+}
+
+// MarshalJSON writes the census as objects keyed by backing ("raw",
+// "spinning", "sleeping") for the operations and the objects, and the
+// per-lock rows.
+func (c Census) MarshalJSON() ([]byte, error) {
+	by := func(n [censusKinds]uint64) map[string]uint64 {
+		m := make(map[string]uint64, censusKinds)
+		for b := range censusKinds {
+			m[censusBackings[b]] = n[b]
+		}
+		return m
+	}
+	return json.Marshal(struct {
+		Ops     map[string]uint64 `json:"operations"`
+		Objects map[string]uint64 `json:"objects"`
+		Locks   []CensusLock      `json:"locks"`
+	}{by(c.Ops), by(c.Objects), c.Locks})
 }
 
 // Census counts the run's locks.
@@ -72,7 +98,7 @@ func (k *Kernel) Census() Census {
 		key := [2]string{o.name, lockKindNames[o.kind]}
 		l := byName[key]
 		if l == nil {
-			l = &CensusLock{Name: o.name, Type: key[1], Backing: []string{"raw", "spinning", "sleeping"}[b]}
+			l = &CensusLock{Name: o.name, Type: key[1], Backing: censusBackings[b]}
 			byName[key] = l
 			order = append(order, key)
 		}

@@ -208,20 +208,10 @@ func (k *Kernel) ContextSwitches() uint64 {
 	return n
 }
 
-// LockCensus counts the image's lock objects (spinlocks, rwlocks,
-// mutexes, semaphores, rw-semaphores, rt_mutexes) by how the model backs
-// them: spinning or sleeping.
-func (k *Kernel) LockCensus() (spinning, sleeping int) {
-	for _, o := range k.locks[1:] {
-		switch o.kind {
-		case LockKindCompletion, LockKindWaitqueue, LockKindSeqlock:
-			continue
-		}
-		if o.spin != nil {
-			spinning++
-		} else {
-			sleeping++
-		}
-	}
-	return spinning, sleeping
+// LockCensus returns the lock operations executed so far on spinning
+// locks (raw spinlocks and the types the model kept spinning) and on
+// sleeping ones — the split of Molnar's census table.
+func (k *Kernel) LockCensus() (spinning, sleeping uint64) {
+	c := k.Census()
+	return c.Ops[censusRaw] + c.Ops[censusSpinning], c.Ops[censusSleeping]
 }

@@ -85,8 +85,8 @@ type modelRun struct {
 	IRQCause    string            `json:"cause_of_irq_max"`
 	WorkUnits   uint64            `json:"work_units"`
 	Switches    uint64            `json:"context_switches"`
-	Spinning    int               `json:"locks_spinning"`
-	Sleeping    int               `json:"locks_sleeping"`
+	Spinning    uint64            `json:"lock_ops_spinning"`
+	Sleeping    uint64            `json:"lock_ops_sleeping"`
 	Threads     []threadJSON      `json:"threads"`
 	Worst       []json.RawMessage `json:"worst_samples"`
 	histUS      []uint64          // all threads' samples per µs
@@ -356,6 +356,17 @@ func readWorkUnits(m *emu.Machine, image []byte) uint64 {
 	return 0
 }
 
+// censusSplit is the census column: the percentages of lock operations
+// executed on spinning and on sleeping locks, as Molnar's census gave
+// them.
+func censusSplit(spinning, sleeping uint64) string {
+	total := spinning + sleeping
+	if total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f/%.1f", 100*float64(spinning)/float64(total), 100*float64(sleeping)/float64(total))
+}
+
 // printCompareTable prints the table.
 func printCompareTable(w io.Writer, runs []*modelRun) {
 	// Throughput is work units per simulated second: the runs end at
@@ -373,7 +384,7 @@ func printCompareTable(w io.Writer, runs []*modelRun) {
 		}
 	}
 	us := func(ns uint64) string { return fmt.Sprintf("%.1f", float64(ns)/1000) }
-	header := []string{"model", "samples", "IRQ max µs", "thread min µs", "avg µs", "p99 µs", "max µs", "worst thread", "cause of the max", "work vs none", "switches", "locks spin/sleep"}
+	header := []string{"model", "samples", "IRQ max µs", "thread min µs", "avg µs", "p99 µs", "max µs", "worst thread", "cause of the max", "work vs none", "switches", "lock ops spin/sleep %"}
 	var rows [][]string
 	var notes []string
 	for _, r := range runs {
@@ -389,7 +400,7 @@ func printCompareTable(w io.Writer, runs []*modelRun) {
 			work = fmt.Sprintf("%.3f", rate(r)/base)
 		}
 		rows = append(rows, []string{r.Name, fmt.Sprintf("%d in %.1f s", r.Samples, float64(r.SimulatedNS)/1e9), us(r.IRQMaxNS), us(r.ThreadMinNS), fmt.Sprintf("%.1f", r.ThreadAvgNS/1000), us(r.ThreadP99NS), us(r.ThreadMaxNS),
-			r.WorstThread, r.Cause, work, fmt.Sprint(r.Switches), fmt.Sprintf("%d/%d", r.Spinning, r.Sleeping)})
+			r.WorstThread, r.Cause, work, fmt.Sprint(r.Switches), censusSplit(r.Spinning, r.Sleeping)})
 	}
 	widths := make([]int, len(header))
 	for i, h := range header {

@@ -186,10 +186,13 @@ func (m *measurement) writeJSON(path string, r jsonRun) error {
 		}
 		b.WriteString("\n")
 	}
-	spinning, sleeping := m.k.LockCensus()
+	census, err := json.Marshal(m.k.Census())
+	if err != nil {
+		panic(err) // a struct of counts and strings always marshals
+	}
 	b.WriteString("  },\n  \"preemptlab\": {\n    \"model\": " + q(r.model) + ",\n")
-	fmt.Fprintf(&b, "    \"context_switches\": %d,\n    \"lock_census\": {\"spinning\": %d, \"sleeping\": %d},\n    \"worst\": [",
-		m.k.ContextSwitches(), spinning, sleeping)
+	fmt.Fprintf(&b, "    \"context_switches\": %d,\n    \"lock_census\": %s,\n    \"worst\": [",
+		m.k.ContextSwitches(), census)
 	for i, ws := range m.worst {
 		if i > 0 {
 			b.WriteString(",")
