@@ -181,3 +181,143 @@ func TestNoneWaitsForSystemCalls(t *testing.T) {
 		t.Errorf("the worst latency %d is below the longest system-call remainder %d", w.ThreadLatency(), longest)
 	}
 }
+
+// trioRecorder follows the default workload's priority-inversion trio
+// (the audio task's waits for snd_lock, the holds of it, and the
+// hog's time on a CPU).
+type trioRecorder struct{ tr *trio }
+
+// trio is what trioRecorder found: intervals [from, to) in cycles.
+type trio struct {
+	waits, holds, hog [][2]uint64
+	waitFrom          uint64 // the audio task's open wait, 0 if none
+	holdFrom          map[*Task]uint64
+	hogFrom           map[int]uint64 // per CPU
+}
+
+func (x trioRecorder) Event(e *Event) {
+	tr := x.tr
+	switch e.Kind {
+	case EvLockAcquire, EvLockAcquired:
+		if e.Name == "snd_lock" {
+			tr.holdFrom[e.Task] = e.Time
+		}
+		if e.Kind == EvLockAcquired && e.Name == "snd_lock" && e.Task.Comm == "audio" && tr.waitFrom != 0 {
+			tr.waits = append(tr.waits, [2]uint64{tr.waitFrom, e.Time})
+			tr.waitFrom = 0
+		}
+	case EvLockContended:
+		if e.Name == "snd_lock" {
+			delete(tr.holdFrom, e.Task) // not held: it waits
+			if e.Task.Comm == "audio" {
+				tr.waitFrom = e.Time
+			}
+		}
+	case EvLockRelease:
+		if from, ok := tr.holdFrom[e.Task]; ok && e.Name == "snd_lock" {
+			tr.holds = append(tr.holds, [2]uint64{from, e.Time})
+			delete(tr.holdFrom, e.Task)
+		}
+	case EvSchedSwitch:
+		if e.Task != nil && e.Task.Comm == "hog" {
+			tr.hog = append(tr.hog, [2]uint64{tr.hogFrom[e.CPU], e.Time})
+		}
+		if e.Other != nil && e.Other.Comm == "hog" {
+			tr.hogFrom[e.CPU] = e.Time
+		}
+	}
+}
+
+// overlap is the length of the part of [a0, a1) that the intervals
+// cover.
+func overlap(a [2]uint64, intervals [][2]uint64) uint64 {
+	var n uint64
+	for _, b := range intervals {
+		if lo, hi := max(a[0], b[0]), min(a[1], b[1]); hi > lo {
+			n += hi - lo
+		}
+	}
+	return n
+}
+
+// TestPIBoundsTheInversion checks the property of priority inheritance
+// on the default workload's trio, from measured data: the FIFO 90 audio
+// task needs snd_lock (a spinlock_t, sleeping under these models), held
+// by the OTHER mixer, while a FIFO 50 hog runs on the same CPU. With PI
+// (mvista-rt's PMutex, rt with pi=chain) the boosted mixer outranks the
+// hog, so the hog never runs while audio waits and each wait is at most
+// the critical section it waited for (the holder's acquire to its
+// release) plus the hand-off to audio. Without PI (mmlinux's rw-semaphore,
+// rt's -U0 mutex) audio also waits for the hog: some wait contains hog
+// time, and the longest wait is longer than with PI.
+func TestPIBoundsTheInversion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("four runs of a simulated second")
+	}
+	const handoff = 10_000 // cycles: 10 µs for the release, audio's wake-up and switch-in, and an interrupt in the way
+	run := func(preset string, knobs ...string) *trio {
+		m, err := LookupPreset(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(knobs); i += 2 {
+			if err := m.Set(knobs[i], knobs[i+1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tr := &trio{holdFrom: map[*Task]uint64{}, hogFrom: map[int]uint64{}}
+		runMeasuredTraced(t, cyclictestImage, m, "distance=0", 1000, false, func(*measureRun) Tracer { return trioRecorder{tr} }, [2]float64{11, 3000}, [2]float64{14, 50})
+		if len(tr.waits) == 0 {
+			t.Fatalf("%s %v: audio never waited for snd_lock: the trio is missing", preset, knobs)
+		}
+		return tr
+	}
+	longest := func(tr *trio) uint64 {
+		var n uint64
+		for _, w := range tr.waits {
+			n = max(n, w[1]-w[0])
+		}
+		return n
+	}
+	var withPI uint64
+	for _, c := range [][]string{{"mvista-rt"}, {"rt", "pi", "chain"}} {
+		tr := run(c[0], c[1:]...)
+		var slowest uint64 // the longest hand-off, release to acquired
+		for _, w := range tr.waits {
+			if h := overlap(w, tr.hog); h > 0 {
+				t.Errorf("%v: the hog ran %d cycles while audio waited [%d, %d] for snd_lock", c, h, w[0], w[1])
+			}
+			// The hold that audio waited for is the one that ended in
+			// its wait.
+			var hold [2]uint64
+			for _, h := range tr.holds {
+				if h[1] >= w[0] && h[1] <= w[1] {
+					hold = h
+				}
+			}
+			if hold[1] == 0 {
+				t.Errorf("%v: no release of snd_lock in audio's wait [%d, %d]", c, w[0], w[1])
+			} else if slowest = max(slowest, w[1]-hold[1]); w[1]-hold[1] > handoff {
+				t.Errorf("%v: audio waited [%d, %d] for snd_lock, %d cycles after the critical section [%d, %d] ended (allowed %d)", c, w[0], w[1], w[1]-hold[1], hold[0], hold[1], handoff)
+			}
+		}
+		withPI = max(withPI, longest(tr))
+		t.Logf("%v: %d waits, longest %d cycles, longest hand-off %d", c, len(tr.waits), longest(tr), slowest)
+	}
+	for _, c := range [][]string{{"mmlinux"}, {"rt"}} {
+		tr := run(c[0], c[1:]...)
+		var hogged int
+		for _, w := range tr.waits {
+			if overlap(w, tr.hog) > 0 {
+				hogged++
+			}
+		}
+		t.Logf("%v: %d waits, %d with the hog running in them, longest %d cycles", c, len(tr.waits), hogged, longest(tr))
+		if hogged == 0 {
+			t.Errorf("%v: without PI no wait of audio's contains hog time", c)
+		}
+		if longest(tr) <= withPI {
+			t.Errorf("%v: without PI the longest wait %d is not above the longest with PI %d", c, longest(tr), withPI)
+		}
+	}
+}

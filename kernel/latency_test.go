@@ -42,6 +42,17 @@ func runMeasured(t testing.TB, image string, model Model, cmdline string, ms uin
 // interrupts' times kept (a tracer beside the blamer) or not.
 func runMeasuredBlame(t testing.TB, image string, model Model, cmdline string, ms uint64, blame, irqs bool, traffic ...[2]float64) *measureRun {
 	t.Helper()
+	var tracer func(*measureRun) Tracer
+	if irqs {
+		tracer = func(r *measureRun) Tracer { return eventRecorder{r} }
+	}
+	return runMeasuredTraced(t, image, model, cmdline, ms, blame, tracer, traffic...)
+}
+
+// runMeasuredTraced is runMeasuredBlame with the tracer that tracer makes
+// for the run (none if tracer is nil).
+func runMeasuredTraced(t testing.TB, image string, model Model, cmdline string, ms uint64, blame bool, tracer func(*measureRun) Tracer, traffic ...[2]float64) *measureRun {
+	t.Helper()
 	elf, err := os.ReadFile(image)
 	if err != nil {
 		t.Fatalf("%v (make -C %s builds it)", err, image[:strings.LastIndex(image, "/")])
@@ -60,8 +71,8 @@ func runMeasuredBlame(t testing.TB, image string, model Model, cmdline string, m
 	r := &measureRun{irqs: make([][]uint64, 2), paths: make([][]syscallPath, 2), open: make([]*syscallPath, 2), inSys: map[*Task]bool{}}
 	cfg := Config{Model: model, Log: &log, Cmdline: cmdline, Blame: blame,
 		OnSample: func(s *LatencySample) { r.samples = append(r.samples, s) }}
-	if irqs {
-		cfg.Tracer = eventRecorder{r}
+	if tracer != nil {
+		cfg.Tracer = tracer(r)
 	}
 	k, err := New(m, l, elf, cfg)
 	if err != nil {
