@@ -18,7 +18,6 @@ package kernel
 import (
 	"fmt"
 	"sort"
-	"strings"
 )
 
 // segKind is what a CPU was doing in a segment.
@@ -36,31 +35,84 @@ const (
 )
 
 // segment is one state of a CPU from start to the next segment's start.
+// It is small (the blamer copies one per event): what rarely changes —
+// where interrupts went off, what holds preemption off, the lock held —
+// is shared through ctx.
 type segment struct {
 	start   uint64
+	task    *Task   // the CPU's current task
+	other   *Task   // segSwitch: the task switched to; segSpin: the holder
+	ctx     *segCtx // nil if none of it applies
+	name    string  // handler, softirq vector, lock
+	prio    int32   // the task's priority then
+	irq     int16
 	kind    segKind
-	task    *Task  // the CPU's current task
-	other   *Task  // segSwitch: the task switched to; segSpin: the holder
-	name    string // handler, softirq vector, lock
-	irq     int
-	user    bool   // the task in user mode
-	irqsOff bool   // interrupts off, since offAt
-	offAt   string // where interrupts went off
-	preempt string // what holds preemption off ("" if nothing)
-	held    string // the spinning lock the task holds, and where it took it
-	prio    int    // the task's priority then
+	user    bool // the task in user mode
+	irqsOff bool // interrupts off, since ctx.offAt
 }
+
+// segCtx is the context of a task segment that changes only at an
+// interrupts-off, preempt-off or lock event.
+type segCtx struct {
+	offAt   string // where interrupts went off
+	preempt site   // what holds preemption off (the zero site if nothing)
+	held    site   // the spinning lock the task holds, and where it took it
+}
+
+// context returns s's context (the zero one if it has none).
+func (s *segment) context() *segCtx {
+	if s.ctx == nil {
+		return &noCtx
+	}
+	return s.ctx
+}
+
+var noCtx segCtx
 
 // blameCPU is the blamer's state of one CPU.
 type blameCPU struct {
 	segs []segment // closed segments, oldest first, then the open one last
 	// The interrupt contexts entered and not yet returned from.
-	stack   []segment
-	offAt   string
-	preempt string
-	held    string // the spinning lock held, with where it was taken
-	spin    *segment
+	stack []segment
+	cur   segCtx // the context now: each part applies as taskSeg says
+	// ctxs are cur as task segments see it, by taskSeg's two conditions
+	// (interrupts off, preemption off), made at first use after cur
+	// changes; slab is where they are made.
+	ctxs [4]*segCtx
+	slab []segCtx
+	spin *segment
 }
+
+// setCtx makes c cur, dropping the segments' views of the old one if it
+// changed.
+func (bc *blameCPU) setCtx(c segCtx) {
+	if c != bc.cur {
+		bc.cur, bc.ctxs = c, [4]*segCtx{}
+	}
+}
+
+// site is a call site that holds preemption off or takes a lock: the
+// call, the lock's name ("" for preempt_disable) and the caller. It is
+// kept as its parts and phrased only when a sample is explained, so that
+// following the events builds no strings.
+type site struct {
+	ok       bool // a site is named
+	lock, at string
+}
+
+// set reports whether s names a site.
+func (s site) set() bool { return s.ok }
+
+// preemptOff phrases s as what disabled preemption.
+func (s site) preemptOff() string {
+	if s.lock == "" {
+		return "preempt_disable() at " + s.at
+	}
+	return "spin_lock(" + s.lock + ") at " + s.at
+}
+
+// taken phrases s as a lock held and where it was taken.
+func (s site) taken() string { return s.lock + " (taken at " + s.at + ")" }
 
 // blameHorizon is how far back (cycles) segments are kept.
 const blameHorizon = 100_000_000
@@ -124,16 +176,36 @@ func (b *blamer) open(c int, at uint64, s segment) {
 func (b *blamer) taskSeg(c int, t *Task, irqsOff bool, user bool) segment {
 	bc := &b.cpus[c]
 	s := segment{kind: segTask, task: t, user: user, irqsOff: irqsOff}
-	if t != nil {
-		s.prio = t.prio
-		if irqsOff {
-			s.offAt = bc.offAt
-		}
-		if t.preemptCount&preemptMask != 0 {
-			s.preempt = bc.preempt
-		}
-		s.held = bc.held
+	if t == nil {
+		return s
 	}
+	s.prio = int32(t.prio)
+	preempt := t.preemptCount&preemptMask != 0
+	i := 0
+	if irqsOff {
+		i |= 1
+	}
+	if preempt {
+		i |= 2
+	}
+	if bc.ctxs[i] == nil {
+		ctx := segCtx{held: bc.cur.held}
+		if irqsOff {
+			ctx.offAt = bc.cur.offAt
+		}
+		if preempt {
+			ctx.preempt = bc.cur.preempt
+		}
+		if ctx == noCtx {
+			return s
+		}
+		if len(bc.slab) == cap(bc.slab) {
+			bc.slab = make([]segCtx, 0, 256)
+		}
+		bc.slab = append(bc.slab, ctx)
+		bc.ctxs[i] = &bc.slab[len(bc.slab)-1]
+	}
+	s.ctx = bc.ctxs[i]
 	return s
 }
 
@@ -162,7 +234,7 @@ func (b *blamer) Event(e *Event) {
 		return
 	case EvIRQHandlerEntry:
 		if f := top(); f != nil && e.HardIRQ {
-			f.kind, f.name, f.irq = segHandler, e.Name, int(e.Num)
+			f.kind, f.name, f.irq = segHandler, e.Name, int16(e.Num)
 			b.open(c, e.Time, *f)
 			return
 		}
@@ -188,7 +260,8 @@ func (b *blamer) Event(e *Event) {
 	case EvSchedSwitch:
 		// A spinning lock is not held across a switch (cond_resched_lock
 		// drops it first).
-		bc.spin, bc.held = nil, ""
+		bc.spin = nil
+		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: bc.cur.preempt})
 		b.open(c, e.Time, segment{kind: segSwitch, task: e.Task, other: e.Other})
 		return
 	case EvSysExit:
@@ -198,23 +271,29 @@ func (b *blamer) Event(e *Event) {
 		}
 	case EvIRQDisable:
 		// The event comes just before the flag is cleared.
-		bc.offAt = e.Caller
+		bc.setCtx(segCtx{offAt: e.Caller, preempt: bc.cur.preempt, held: bc.cur.held})
 		if len(bc.stack) == 0 && bc.spin == nil {
 			b.open(c, e.Time, b.taskSeg(c, e.Task, true, false))
 			return
 		}
 	case EvPreemptDisable:
-		bc.preempt = "preempt_disable() at " + e.Caller
+		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: site{ok: true, at: e.Caller}, held: bc.cur.held})
 	case EvLockAcquire:
-		if e.PreemptDepth == 1 || bc.preempt == "" || strings.HasPrefix(bc.preempt, "preempt_disable") {
-			bc.preempt = "spin_lock(" + e.Name + ") at " + e.Caller
+		c := bc.cur
+		if e.PreemptDepth == 1 || !c.preempt.set() || c.preempt.lock == "" {
+			c.preempt = site{ok: true, lock: e.Name, at: e.Caller}
 		}
-		bc.held = e.Name + " (taken at " + e.Caller + ")"
+		c.held = site{ok: true, lock: e.Name, at: e.Caller}
+		bc.setCtx(c)
 	case EvLockRelease:
-		bc.held = ""
+		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: bc.cur.preempt})
 	case EvLockContended:
 		s := segment{kind: segSpin, task: e.Task, name: e.Name, irqsOff: e.IRQsOff}
-		if o := b.k.lockNamed(e.Name); o != nil && o.spin != nil {
+		o := b.k.lockNamed(e.Name)
+		if o != nil && o.spin == nil {
+			break // a sleeping lock: the task's kernel path goes on to block
+		}
+		if o != nil {
 			if owner, _ := o.spin.Owner(); owner != nil {
 				s.other, _ = owner.(*Task)
 			}
@@ -424,31 +503,31 @@ func (b *blamer) describe(s *LatencySample, g *segment) (string, string) {
 		}
 		return "lock", fmt.Sprintf("%s-%d spinning on %s, held by %s", g.task.Comm, g.task.PID, g.name, holder)
 	}
-	t := g.task
+	t, ctx := g.task, g.context()
 	if t == nil || t.kind == kindIdle {
-		if g.irqsOff && g.offAt != "" {
-			return "irqs-off", "interrupts off from " + g.offAt
+		if g.irqsOff && ctx.offAt != "" {
+			return "irqs-off", "interrupts off from " + ctx.offAt
 		}
 		return "idle", "idle (waking from halt)"
 	}
 	who := fmt.Sprintf("%s-%d", t.Comm, t.PID)
 	switch {
 	case g.irqsOff:
-		at := g.offAt
+		at := ctx.offAt
 		if at == "" {
 			at = "an unknown place"
 		}
 		return "irqs-off", fmt.Sprintf("%s with interrupts off from %s", who, at)
 	case t == me:
 		return "kernel", me.Comm + "'s own kernel path"
-	case g.preempt != "":
-		return "preempt-off", fmt.Sprintf("%s with preemption off by %s", who, g.preempt)
+	case ctx.preempt.set():
+		return "preempt-off", fmt.Sprintf("%s with preemption off by %s", who, ctx.preempt.preemptOff())
 	case g.user:
 		return "task", fmt.Sprintf("%s in user mode (prio %d)", who, g.prio)
-	case g.prio <= me.prio:
+	case int(g.prio) <= me.prio:
 		return "task", fmt.Sprintf("%s at prio %d, not below %s's %d", who, g.prio, me.Comm, me.prio)
-	case !b.k.fullPreempt() && g.held != "":
-		return "non-preemptible", fmt.Sprintf("%s in kernel code holding %s, not preemptible under preempt=%s", who, g.held, knobs[0].values[b.k.model.Preempt].name)
+	case !b.k.fullPreempt() && ctx.held.set():
+		return "non-preemptible", fmt.Sprintf("%s in kernel code holding %s, not preemptible under preempt=%s", who, ctx.held.taken(), knobs[0].values[b.k.model.Preempt].name)
 	case !b.k.fullPreempt():
 		return "non-preemptible", fmt.Sprintf("%s in kernel code, not preemptible under preempt=%s", who, knobs[0].values[b.k.model.Preempt].name)
 	}

@@ -305,8 +305,8 @@ func (k *Kernel) Boost(lt locks.Task, prio int) {
 	}
 	p := k.actingCPU()
 	old := t.prio
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: EvSchedPISetprio, Other: t, Num: int64(old), Num2: int64(prio)})
+	if k.traces(EvSchedPISetprio) {
+		k.emit(p, &Event{Kind: EvSchedPISetprio, Other: t, Num: int64(old), Num2: int64(prio)})
 	}
 	k.setPrio(t, prio)
 	q := k.cpus[t.cpu]

@@ -220,7 +220,7 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	if prev.kind == kindIdle {
 		k.tickRestart(p)
 	}
-	if k.tracer != nil {
+	if k.traces(EvSchedSwitch) {
 		state := prev.stateChar()
 		if preempted && prev.kind != kindIdle {
 			state = "R+"
@@ -261,12 +261,12 @@ func (k *Kernel) awaitTask(p *percpu, t *Task, caller string) {
 	if t.availableAt <= now {
 		return
 	}
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: EvLockContended, Name: "rq->lock", Caller: caller})
+	if k.traces(EvLockContended) {
+		k.emit(p, &Event{Kind: EvLockContended, Name: "rq->lock", Caller: caller})
 	}
 	k.charge(p, t.availableAt-now)
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: EvLockAcquired, Name: "rq->lock", Caller: caller})
+	if k.traces(EvLockAcquired) {
+		k.emit(p, &Event{Kind: EvLockAcquired, Name: "rq->lock", Caller: caller})
 	}
 }
 

@@ -312,8 +312,8 @@ func (k *Kernel) Grant(w *locks.Waiter) {
 	at := k.now(releaser) + k.costs.SpinHandoff
 	if q.spin == sw && q.c.Waiting() {
 		q.spin = nil
-		if k.tracer != nil {
-			k.emitAt(q, at, Event{Kind: EvLockAcquired, Name: w.LockName, Caller: "spin"})
+		if k.traces(EvLockAcquired) {
+			k.emitAt(q, at, &Event{Kind: EvLockAcquired, Name: w.LockName, Caller: "spin"})
 		}
 		k.m.Resume(q.c, at)
 	}

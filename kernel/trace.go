@@ -118,15 +118,24 @@ type Tracer interface {
 	Event(e *Event)
 }
 
-// emit fills in the common fields of e for CPU p and hands it on.
-func (k *Kernel) emit(p *percpu, e Event) { k.emitAt(p, p.c.Now(), e) }
+// traces reports whether an event of kind goes anywhere: a tracer, or
+// the blamer for the events it follows. Each tracepoint asks it first,
+// so that an event nobody follows is not even built.
+func (k *Kernel) traces(kind EventKind) bool {
+	return k.tracer != nil && (!k.blameOnly || blameEvents[kind])
+}
+
+// emit fills in the common fields of e for CPU p and hands it on. The
+// caller has asked traces(e.Kind).
+func (k *Kernel) emit(p *percpu, e *Event) { k.emitAt(p, p.c.Now(), e) }
 
 // emitAt is emit for an event of CPU p at cycle at: one the kernel makes
-// on p's behalf while acting for another CPU (a lock handed to p).
-func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
-	if k.blameOnly && !blameEvents[e.Kind] {
-		return
-	}
+// on p's behalf while acting for another CPU (a lock handed to p). The
+// event is copied into the kernel's own Event, so that the caller's stays
+// on its stack and passing it to the tracer moves nothing to the heap.
+func (k *Kernel) emitAt(p *percpu, at uint64, ev *Event) {
+	k.event = *ev
+	e := &k.event
 	t := p.curr
 	e.Time = at
 	e.CPU = p.id
@@ -138,10 +147,7 @@ func (k *Kernel) emitAt(p *percpu, at uint64, e Event) {
 		e.SoftIRQ = t.preemptCount&softirqMask != 0
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
-	// Through the kernel's own Event, so that passing it to the tracer
-	// does not move each event to the heap (a tracer does not trace).
-	k.event = e
-	k.tracer.Event(&k.event)
+	k.tracer.Event(e)
 	if k.traced++; k.flusher != nil && k.traced%flushEvery == 0 {
 		before := ^uint64(0)
 		for _, q := range k.cpus {
@@ -159,37 +165,37 @@ const flushEvery = 1 << 16
 // The tracepoints. Each returns at once when nothing traces.
 
 func (k *Kernel) traceSwitch(p *percpu, prev, next *Task, state string) {
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: EvSchedSwitch, Other: next, State: state})
+	if k.traces(EvSchedSwitch) {
+		k.emit(p, &Event{Kind: EvSchedSwitch, Other: next, State: state})
 	}
 }
 
 func (k *Kernel) traceTask(p *percpu, kind EventKind, t *Task, cpu int) {
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: kind, Other: t, Num: int64(cpu)})
+	if k.traces(kind) {
+		k.emit(p, &Event{Kind: kind, Other: t, Num: int64(cpu)})
 	}
 }
 
 func (k *Kernel) traceMigrate(p *percpu, t *Task, from, to int) {
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: EvSchedMigrateTask, Other: t, Num: int64(from), Num2: int64(to)})
+	if k.traces(EvSchedMigrateTask) {
+		k.emit(p, &Event{Kind: EvSchedMigrateTask, Other: t, Num: int64(from), Num2: int64(to)})
 	}
 }
 
 func (k *Kernel) traceNum(p *percpu, kind EventKind, n, n2 int64, name string) {
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: kind, Num: n, Num2: n2, Name: name})
+	if k.traces(kind) {
+		k.emit(p, &Event{Kind: kind, Num: n, Num2: n2, Name: name})
 	}
 }
 
 func (k *Kernel) traceSysEnter(p *percpu, a *callArgs) {
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: EvSysEnter, Num: int64(a.nr), Args: a.a})
+	if k.traces(EvSysEnter) {
+		k.emit(p, &Event{Kind: EvSysEnter, Num: int64(a.nr), Args: a.a})
 	}
 }
 
 func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
-	if k.tracer != nil {
+	if k.traces(kind) {
 		caller, ok := k.symCache[addr]
 		if !ok {
 			caller = k.syms.ps(addr)
@@ -198,12 +204,12 @@ func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
 		if name == "" {
 			name = caller
 		}
-		k.emit(p, Event{Kind: kind, Name: name, Addr: addr, Caller: caller})
+		k.emit(p, &Event{Kind: kind, Name: name, Addr: addr, Caller: caller})
 	}
 }
 
 func (k *Kernel) traceTimer(p *percpu, kind EventKind, tm *hrtimer) {
-	if k.tracer != nil {
-		k.emit(p, Event{Kind: kind, Addr: tm.id, Name: tm.name, Num: int64(k.cyclesToNS(tm.expires)), Num2: int64(k.cyclesToNS(p.c.Now()))})
+	if k.traces(kind) {
+		k.emit(p, &Event{Kind: kind, Addr: tm.id, Name: tm.name, Num: int64(k.cyclesToNS(tm.expires)), Num2: int64(k.cyclesToNS(p.c.Now()))})
 	}
 }
