@@ -18,6 +18,8 @@ package kernel
 import (
 	"fmt"
 	"sort"
+
+	"preemptlab/locks"
 )
 
 // segKind is what a CPU was doing in a segment.
@@ -121,6 +123,17 @@ const blameHorizon = 100_000_000
 type blamer struct {
 	k    *Kernel
 	cpus []blameCPU
+	// waits are the tasks' waits for sleeping locks, oldest first, kept
+	// back to the horizon.
+	waits []lockWait
+}
+
+// lockWait is a task's wait for a sleeping lock: from its lock_contended
+// to its lock_acquired (to is 0 while it waits).
+type lockWait struct {
+	task, holder *Task // holder: the owner when the task blocked (nil if unknown)
+	lock         string
+	from, to     uint64
 }
 
 func newBlamer(k *Kernel) *blamer {
@@ -291,7 +304,9 @@ func (b *blamer) Event(e *Event) {
 		s := segment{kind: segSpin, task: e.Task, name: e.Name, irqsOff: e.IRQsOff}
 		o := b.k.lockNamed(e.Name)
 		if o != nil && o.spin == nil {
-			break // a sleeping lock: the task's kernel path goes on to block
+			// A sleeping lock: the task's kernel path goes on to block.
+			b.addWait(lockWait{task: e.Task, holder: o.owner(), lock: e.Name, from: e.Time})
+			break
 		}
 		if o != nil {
 			if owner, _ := o.spin.Owner(); owner != nil {
@@ -305,6 +320,12 @@ func (b *blamer) Event(e *Event) {
 		}
 	case EvLockAcquired:
 		bc.spin = nil
+		for i := len(b.waits) - 1; i >= 0; i-- {
+			if w := &b.waits[i]; w.task == e.Task && w.to == 0 && w.lock == e.Name {
+				w.to = e.Time
+				break
+			}
+		}
 	}
 	if f := top(); f != nil {
 		if f.kind == segIRQ || f.kind == segTimer || f.kind == segHandler || f.kind == segSoftirq {
@@ -353,11 +374,52 @@ func (b *blamer) irqReturn(p *percpu, f *irqFrame) {
 	b.open(p.id, b.k.now(p), b.taskSeg(p.id, p.curr, f.saved.EFLAGS&0x200 == 0, false))
 }
 
-// userReturn notes that t, current on p, enters user mode.
+// userReturn notes that t, current on p, goes back to its own code: user
+// mode for a user task, its kernel code for a kernel thread.
 func (b *blamer) userReturn(p *percpu, t *Task) {
 	if len(b.cpus[p.id].stack) == 0 {
-		b.open(p.id, b.k.now(p), b.taskSeg(p.id, t, false, true))
+		b.open(p.id, b.k.now(p), b.taskSeg(p.id, t, false, t.kind == kindUser))
 	}
+}
+
+// switched notes that CPU p has switched to next (after the switch's
+// cost): from here it runs next's code, in the kernel until next is back
+// in its own — finish_task_switch and the rest of schedule() as next.
+func (b *blamer) switched(p *percpu, next *Task) {
+	if len(b.cpus[p.id].stack) == 0 && b.cpus[p.id].spin == nil {
+		b.open(p.id, b.k.now(p), b.taskSeg(p.id, next, false, false))
+	}
+}
+
+// addWait notes a wait for a sleeping lock, dropping the waits that
+// ended before the horizon.
+func (b *blamer) addWait(w lockWait) {
+	if n := len(b.waits); n >= 256 {
+		i := 0
+		for i < n && b.waits[i].to != 0 && b.waits[i].to+blameHorizon < w.from {
+			i++
+		}
+		if i > n/2 {
+			b.waits = append(b.waits[:0], b.waits[i:]...)
+		}
+	}
+	b.waits = append(b.waits, w)
+}
+
+// owner is the task that holds sleeping lock o (a reader for a
+// rw-semaphore held for reading), or nil.
+func (o *lockObj) owner() *Task {
+	var t locks.Task
+	switch {
+	case o.mutex != nil:
+		t = o.mutex.Owner()
+	case o.rwsem != nil && o.rwsem.Writer() != nil:
+		t = o.rwsem.Writer()
+	case o.rwsem != nil && len(o.rwsem.Readers()) > 0:
+		t = o.rwsem.Readers()[0]
+	}
+	owner, _ := t.(*Task)
+	return owner
 }
 
 // lockNamed finds a lock object by its name (nil if none).
@@ -465,10 +527,64 @@ func (b *blamer) parts(s *LatencySample, c int, from, to uint64, l []BlamePart) 
 		if end <= start {
 			continue
 		}
-		cat, what := b.describe(s, g)
-		add(cat, what, end-start)
+		// The parts of another task's segment inside a wait of the
+		// sample's task for a sleeping lock are that wait's.
+		if g.kind == segTask && g.task != s.Task {
+			for w := range b.waitsOf(s.Task, start, end) {
+				if w.from > start {
+					cat, what := b.describe(s, g)
+					add(cat, what, w.from-start)
+				}
+				wEnd := end
+				if w.to != 0 {
+					wEnd = min(w.to, end)
+				}
+				add("lock", b.describeWait(w, g), wEnd-max(w.from, start))
+				start = wEnd
+			}
+		}
+		if start < end {
+			cat, what := b.describe(s, g)
+			add(cat, what, end-start)
+		}
 	}
 	return l
+}
+
+// waitsOf yields t's waits for sleeping locks that overlap [from, to),
+// in time order.
+func (b *blamer) waitsOf(t *Task, from, to uint64) func(yield func(*lockWait) bool) {
+	return func(yield func(*lockWait) bool) {
+		for i := range b.waits {
+			w := &b.waits[i]
+			if w.task != t || w.from >= to || w.to != 0 && w.to <= from {
+				continue
+			}
+			if !yield(w) {
+				return
+			}
+		}
+	}
+}
+
+// describeWait names what ran in segment g while the sample's task
+// waited in w: the lock's holder (at its priority then, boosted or not),
+// another task, or nothing.
+func (b *blamer) describeWait(w *lockWait, g *segment) string {
+	h := "an unknown holder"
+	if w.holder != nil {
+		h = fmt.Sprintf("%s-%d (prio %d)", w.holder.Comm, w.holder.PID, w.holder.normalPrio())
+	}
+	switch t := g.task; {
+	case t == nil || t.kind == kindIdle:
+		return fmt.Sprintf("waiting for %s, held by %s, with this CPU idle", w.lock, h)
+	case t == w.holder && int(g.prio) < t.normalPrio():
+		return fmt.Sprintf("waiting for %s, held by %s, boosted to prio %d", w.lock, h, g.prio)
+	case t == w.holder:
+		return fmt.Sprintf("waiting for %s, held by %s", w.lock, h)
+	default:
+		return fmt.Sprintf("waiting for %s, held by %s, while %s-%d (prio %d) runs", w.lock, h, t.Comm, t.PID, g.prio)
+	}
 }
 
 // describe names a segment as a part of sample s.

@@ -34,15 +34,32 @@ var blameCases = []blameCase{
 	{"hardirq", "preempt", [][2]float64{{11, 1500}}, "hardirq", "hard-IRQ handler slowdev (irq 11)", 180_000, 200_000, 230_000},
 	// 150 µs of NET_RX work on interrupt exit.
 	{"softirq", "preempt", [][2]float64{{11, 1500}}, "softirq", "softirq NET_RX (rx_action)", 130_000, 150_000, 180_000},
+	// Priority inversion: after its wake-up the task needs demo_lock
+	// (sleeping under rt), held 400 µs by an OTHER thread. Without PI the
+	// FIFO 50 hog preempts the holder and the task waits for its 600 µs
+	// as well; with PI the holder runs boosted to the task's priority and
+	// the wait is the rest of the critical section.
+	{"pi", "rt", nil, "lock", "waiting for demo_lock, held by holder-2 (prio 120), while hog-3 (prio 49) runs", 580_000, 601_000, 1_015_000},
+	{"pi", "rt+pi=chain", nil, "lock", "waiting for demo_lock, held by holder-2 (prio 120), boosted to prio 19", 380_000, 401_000, 410_000},
 }
 
-// TestBlameConstructed checks the blame on cases whose answer is known:
+// TestBlameConstructed checks the blame on cases whose answer is known
+// (a model is a preset, or preset+knob=value):
 // the worst sample's largest part names the cause, with its symbol, at
 // the length the case gives it, and every sample's parts add up to it.
 func TestBlameConstructed(t *testing.T) {
 	for _, c := range blameCases {
 		t.Run(c.name+"/"+c.model, func(t *testing.T) {
-			m, _ := LookupPreset(c.model)
+			preset, knob, _ := strings.Cut(c.model, "+")
+			m, err := LookupPreset(preset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name, value, ok := strings.Cut(knob, "="); ok {
+				if err := m.Set(name, value); err != nil {
+					t.Fatal(err)
+				}
+			}
 			r := runMeasured(t, blameImage, m, "case="+c.name, 400, c.traffic...)
 			var worst *LatencySample
 			for _, s := range r.samples {

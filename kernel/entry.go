@@ -194,7 +194,12 @@ func (k *Kernel) complete(p *percpu, t *Task, a *callArgs, ret int64) {
 	if a.ret64 {
 		x.R[cpu.EDX] = uint32(uint64(ret) >> 32)
 	}
-	k.latReturn(p, t) // a kernel thread back in its code
+	if t.kind != kindUser {
+		// A kernel thread back in its code. A user task is back in a
+		// system call's code (an image's registered call): its sample
+		// ends on its return to user mode, as cyclictest would see it.
+		k.latReturn(p, t)
+	}
 	p.c.LoadContext(x)
 }
 

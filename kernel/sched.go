@@ -238,6 +238,9 @@ func (k *Kernel) switchTo(p *percpu, prev, next *Task, preempted bool) {
 	next.switches++
 	p.curr = next
 	k.latSwitchIn(p, next)
+	if k.blame != nil {
+		k.blame.switched(p, next)
+	}
 	if next.kind == kindIdle {
 		k.tickStop(p)
 	}

@@ -13,11 +13,21 @@
  *	               handler, slowdev_interrupt()
  *	case=softirq   fastnic on irq 11: a short hard handler raising
  *	               NET_RX_SOFTIRQ, whose action rx_action() takes 150 us
+ *	case=pi        priority inversion: the task reads a device — a registered
+ *	               system call, devread(), that sleeps until the period's
+ *	               start and then takes demo_lock — while an OTHER kernel
+ *	               thread holds demo_lock for 400 us in hold_demo_lock_pi()
+ *	               and a FIFO 50 kernel thread burns 600 us every 2.9 ms,
+ *	               all on CPU 0.
+ *	               Where spinlock_t sleeps without PI (rt) the task also waits
+ *	               for the hog; with PI (rt --pi chain) the holder is boosted
+ *	               and the wait is the rest of the critical section
  *	loops=N        wake-ups (default 200)
  */
 #include "common.h"
 
 #define TRAFFIC0 0x300
+#define SYS_devread 0x400
 
 static DEFINE_SPINLOCK(demo_lock);
 
@@ -63,6 +73,46 @@ static int spinlock_thread(void *arg)
 	return 0;
 }
 
+static __attribute__((noinline)) void hold_demo_lock_pi(void)
+{
+	spin_lock(&demo_lock);
+	udelay(400);
+	spin_unlock(&demo_lock);
+}
+
+static int pi_holder(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		hold_demo_lock_pi();
+		nap(730000);
+	}
+	return 0;
+}
+
+static int hog(void *arg)
+{
+	(void)arg;
+	go_fifo(50);
+	for (;;) {
+		nap(2300000);
+		udelay(600);
+	}
+	return 0;
+}
+
+/* devread(next): a device read that waits for the period's data, then
+ * takes the device's lock to copy it out. */
+static long devread(long next, long b, long c, long d, long e)
+{
+	(void)b, (void)c, (void)d, (void)e;
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, (const struct timespec *)next, 0);
+	spin_lock(&demo_lock);
+	udelay(5);
+	spin_unlock(&demo_lock);
+	return 0;
+}
+
 static int dev;
 static irqreturn_t slowdev_interrupt(int irq, void *d)
 {
@@ -105,13 +155,35 @@ static int measure(void *arg)
 	return 0;
 }
 
+/* measure for case=pi: the same loop, reading the device instead of
+ * sleeping. */
+static int measure_dev(void *arg)
+{
+	bind_to(0);
+	go_fifo(80);
+	struct timespec next, now;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (long i = 0; i < (long)arg; i++) {
+		timespec_add_ns(&next, 1000000);
+		syscall(SYS_devread, (long)&next);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	}
+	reboot(RB_POWER_OFF);
+	return 0;
+}
+
 int main(void)
 {
-	user_task_run(measure, (void *)cmdline_int("loops", 200), "measure", TASK_RT_GROUP);
+	user_task_run(cmdline_has("case=pi") ? measure_dev : measure, (void *)cmdline_int("loops", 200), "measure", TASK_RT_GROUP);
 	if (cmdline_has("case=irqoff"))
 		kthread_run_on(irqoff_thread, 0, "irqoff", 0);
 	if (cmdline_has("case=spinlock"))
 		kthread_run_on(spinlock_thread, 0, "holder", 0);
+	if (cmdline_has("case=pi")) {
+		register_syscall(SYS_devread, devread);
+		kthread_run_on(pi_holder, 0, "holder", 0);
+		kthread_run_on(hog, 0, "hog", 0);
+	}
 	if (cmdline_has("case=hardirq"))
 		request_irq(11, slowdev_interrupt, IRQF_NO_THREAD, "slowdev", &dev);
 	if (cmdline_has("case=softirq")) {
