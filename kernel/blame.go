@@ -137,7 +137,11 @@ type lockWait struct {
 }
 
 func newBlamer(k *Kernel) *blamer {
-	return &blamer{k: k, cpus: make([]blameCPU, len(k.cpus))}
+	b := &blamer{k: k, cpus: make([]blameCPU, len(k.cpus))}
+	for i := range b.cpus {
+		b.cpus[i].segs = make([]segment, 0, 1<<14) // a busy CPU's 100–200 ms
+	}
+	return b
 }
 
 // blameEvents are the events the blamer follows.

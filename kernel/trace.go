@@ -147,7 +147,11 @@ func (k *Kernel) emitAt(p *percpu, at uint64, ev *Event) {
 		e.SoftIRQ = t.preemptCount&softirqMask != 0
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
-	k.tracer.Event(e)
+	if k.blameOnly {
+		k.blame.Event(e) // the one tracer, called directly
+	} else {
+		k.tracer.Event(e)
+	}
 	if k.traced++; k.flusher != nil && k.traced%flushEvery == 0 {
 		before := ^uint64(0)
 		for _, q := range k.cpus {
