@@ -94,12 +94,13 @@ func (bc *blameCPU) setCtx(c segCtx) {
 }
 
 // site is a call site that holds preemption off or takes a lock: the
-// call, the lock's name ("" for preempt_disable) and the caller. It is
+// call (preempt_disable, get_cpu, rcu_read_lock), the lock's name (""
+// for a call that takes none) and the caller. It is
 // kept as its parts and phrased only when a sample is explained, so that
 // following the events builds no strings.
 type site struct {
-	ok       bool // a site is named
-	lock, at string
+	ok             bool // a site is named
+	call, lock, at string
 }
 
 // set reports whether s names a site.
@@ -108,7 +109,11 @@ func (s site) set() bool { return s.ok }
 // preemptOff phrases s as what disabled preemption.
 func (s site) preemptOff() string {
 	if s.lock == "" {
-		return "preempt_disable() at " + s.at
+		call := s.call
+		if call == "" {
+			call = "preempt_disable"
+		}
+		return call + "() at " + s.at
 	}
 	return "spin_lock(" + s.lock + ") at " + s.at
 }
@@ -294,7 +299,7 @@ func (b *blamer) Event(e *Event) {
 			return
 		}
 	case EvPreemptDisable:
-		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: site{ok: true, at: e.Caller}, held: bc.cur.held})
+		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: site{ok: true, call: e.State, at: e.Caller}, held: bc.cur.held})
 	case EvLockAcquire:
 		c := bc.cur
 		if e.PreemptDepth == 1 || !c.preempt.set() || c.preempt.lock == "" {

@@ -143,7 +143,7 @@ var callTable = map[uint32]callFn{
 	SvcPutCPU:         callPreemptEnable,
 
 	SvcPreemptDisable: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-		k.preemptDisable(p, t)
+		k.preemptDisable(p, t, "preempt_disable")
 		return 0, true
 	},
 	SvcPreemptEnable: callPreemptEnable,
@@ -694,7 +694,7 @@ func callCondResched(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 }
 
 func callGetCPU(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-	k.preemptDisable(p, t)
+	k.preemptDisable(p, t, "get_cpu")
 	return int64(p.id), true
 }
 

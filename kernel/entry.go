@@ -385,15 +385,18 @@ func (k *Kernel) fullPreempt() bool {
 	return k.model.Preempt == PreemptFull || k.model.Preempt == PreemptLazy
 }
 
-// preemptDisable raises the preemption count where the model counts it;
-// the preempt_disable tracepoint fires when the count leaves zero, as
-// Linux's preemptirq tracepoints do.
-func (k *Kernel) preemptDisable(p *percpu, t *Task) {
+// preemptDisable raises the preemption count where the model counts it,
+// for the call named what (preempt_disable, get_cpu, rcu_read_lock,
+// spin_lock); the preempt_disable tracepoint fires when the count leaves
+// zero, as Linux's preemptirq tracepoints do, with the call in its State
+// for the blame.
+func (k *Kernel) preemptDisable(p *percpu, t *Task, what string) {
 	if k.fullPreempt() {
 		t.preemptCount++
 		k.charge(p, k.costs.PreemptCount)
-		if t.preemptCount&preemptMask == 1 {
-			k.traceAt(p, EvPreemptDisable, "", p.c.EIP)
+		if t.preemptCount&preemptMask == 1 && k.traces(EvPreemptDisable) {
+			addr := p.c.EIP
+			k.emit(p, &Event{Kind: EvPreemptDisable, Name: k.symbol(addr), Addr: addr, Caller: k.symbol(addr), State: what})
 		}
 	}
 }

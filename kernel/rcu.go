@@ -114,7 +114,7 @@ func callReadSeqbegin(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) 
 
 func callRCUReadLock(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if k.model.RCU == RCUClassic {
-		k.preemptDisable(p, t)
+		k.preemptDisable(p, t, "rcu_read_lock")
 	}
 	t.rcuNesting++
 	return 0, true

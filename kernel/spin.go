@@ -160,7 +160,7 @@ func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, 
 	o.ops++
 	k.lockdepAcquire(p, t, o, a.at, true)
 	flags := k.lockIRQMode(p, t, a.a[1])
-	k.preemptDisable(p, t)
+	k.preemptDisable(p, t, "spin_lock")
 	k.charge(p, k.costs.SpinLock)
 	k.traceAt(p, EvLockAcquire, o.name, a.at)
 	if owner, _ := o.spin.Owner(); owner == locks.Task(t) {
@@ -187,7 +187,7 @@ func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if !o.spin.TryLock(t, p.id) {
 		return 0, true
 	}
-	k.preemptDisable(p, t)
+	k.preemptDisable(p, t, "spin_lock")
 	k.lockdepAcquire(p, t, o, a.at, false)
 	k.traceAt(p, EvLockAcquired, o.name, a.at)
 	return 1, true
@@ -278,7 +278,7 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 			p.c.LoadContext(a.ctx)
 		}
 		p.c.R[cpu.EAX] = 1
-		k.preemptDisable(p, t)
+		k.preemptDisable(p, t, "spin_lock")
 		k.charge(p, k.costs.SpinLock)
 		k.traceAt(p, EvLockAcquire, o.name, a.at)
 		if !k.spinOn(o.spin, t, p.id) {

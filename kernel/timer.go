@@ -142,11 +142,14 @@ func (k *Kernel) wakeTimer(p *percpu, tm *hrtimer) {
 
 // sleepUntil puts the calling task to sleep until cycle expires (an
 // absolute time): TASK_INTERRUPTIBLE for nanosleep, TASK_UNINTERRUPTIBLE
-// for msleep. Then the call completes with 0.
+// for msleep. Then the call completes with 0. A time already past sleeps
+// too, as Linux's do_nanosleep does: the timer is started, its expiry
+// programmed into the past fires the timer interrupt at once (a TSC
+// deadline at or below the counter fires when written, as
+// clockevents_program_min_delta makes it), and its hrtimer_wakeup ends
+// the sleep — a timer wake-up, latency sample and all, as cyclictest
+// counts one.
 func (k *Kernel) sleepUntil(p *percpu, t *Task, a *callArgs, expires uint64, state int, what string) (int64, bool) {
-	if expires <= k.now(p) {
-		return 0, true
-	}
 	if t.sleepTimer == nil {
 		t.sleepTimer = k.newTimer("hrtimer_wakeup", k.wakeTimer)
 		t.sleepTimer.task = t

@@ -82,7 +82,8 @@ func (k EventKind) String() string {
 //	sys_exit             Num the call, Num2 its result
 //	ipi_raise            Num the target CPU, Num2 the vector
 //	vector_entry/exit    Num the vector, Name local_timer, reschedule…
-//	preempt_*, irq_*     Addr the caller (EIP), Name it as a symbol
+//	preempt_*, irq_*     Addr the caller (EIP), Name it as a symbol;
+//	                     preempt_disable: State the call that disabled it
 //	lock_*               Name the lock, Addr the caller, Caller its symbol
 //	bug                  Name the report
 type Event struct {
@@ -200,16 +201,22 @@ func (k *Kernel) traceSysEnter(p *percpu, a *callArgs) {
 
 func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
 	if k.traces(kind) {
-		caller, ok := k.symCache[addr]
-		if !ok {
-			caller = k.syms.ps(addr)
-			k.symCache[addr] = caller
-		}
+		caller := k.symbol(addr)
 		if name == "" {
 			name = caller
 		}
 		k.emit(p, &Event{Kind: kind, Name: name, Addr: addr, Caller: caller})
 	}
+}
+
+// symbol is addr as the image's symbol (func+0xoff/0xsize), cached.
+func (k *Kernel) symbol(addr uint32) string {
+	sym, ok := k.symCache[addr]
+	if !ok {
+		sym = k.syms.ps(addr)
+		k.symCache[addr] = sym
+	}
+	return sym
 }
 
 func (k *Kernel) traceTimer(p *percpu, kind EventKind, tm *hrtimer) {

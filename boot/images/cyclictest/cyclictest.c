@@ -46,8 +46,8 @@
  *	no-work      "work/N", an OTHER task on each CPU, counts the units of
  *	             work it completes in work_units[N] (read from the image's
  *	             memory by symbol at the end of the run)
- *	rcu          RCU readers and a synchronize_rcu() writer (off by
- *	             default; on with the word "rcu")
+ *	no-rcu       "rcu-reader": an rcu_read_lock() section of 20 us every
+ *	             1 ms; "rcu-writer": synchronize_rcu() every 10 ms
  */
 #include "preemptlab.h"
 
@@ -413,7 +413,7 @@ int main(void)
 		user_task_run(mixer, 0, "mixer", 0);
 		user_task_run(hog, 0, "hog", TASK_RT_GROUP);
 	}
-	if (cmdline_has("rcu")) {
+	if (on("rcu")) {
 		kthread_run(rcu_reader, 0, "rcu-reader");
 		kthread_run(rcu_writer, 0, "rcu-writer");
 	}
