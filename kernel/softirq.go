@@ -52,12 +52,16 @@ func (k *Kernel) openSoftirq(nr, action uint32) int64 {
 }
 
 // raiseSoftirq is raise_softirq(nr) on CPU p: mark it pending, and wake
-// the thread that runs it if it will not run on interrupt exit.
+// the thread that runs it if it will not run on interrupt exit. A thread
+// blocked on a lock (its CPU's softirq lock, or one its action sleeps
+// on) is left to the lock's hand-off — its waiters sleep as RT's
+// TASK_RTLOCK_WAIT, which wake_up_process does not end — and runs the
+// vector then, seeing it pending.
 func (k *Kernel) raiseSoftirq(p *percpu, nr int) {
 	p.softirqPending |= 1 << uint(nr)
 	k.traceNum(p, EvSoftirqRaise, int64(nr), 0, softirqNames[nr])
 	if k.model.Softirq == SoftirqThread {
-		if t := p.softirqThreads[nr]; t != nil {
+		if t := p.softirqThreads[nr]; t != nil && t.lk.Blocked == nil {
 			k.wakeUp(p, t)
 		}
 		return
@@ -159,7 +163,10 @@ func (k *Kernel) ksoftirqd(p *percpu) {
 }
 
 // softirqThreadBody runs one vector in its thread (softirq=thread): the
-// action runs preemptibly, with the softirq count left alone.
+// action runs preemptibly, with the preemption count left alone, holding
+// the CPU's softirq lock, so that it waits while a task has bottom halves
+// disabled there (bh.go); after each action the lock is released and
+// the thread gives the CPU up if that woke a task above it.
 func (k *Kernel) softirqThreadBody(p *percpu) {
 	t := p.curr
 	nr := t.softirq
@@ -170,21 +177,27 @@ func (k *Kernel) softirqThreadBody(p *percpu) {
 		k.schedule(p, k.fnSoftirqThread)
 		return
 	}
+	if t.bhLock == nil {
+		k.softirqThreadLock(p, t, k.fnSoftirqThread)
+		return
+	}
 	p.softirqPending &^= bit
 	k.charge(p, k.costs.SoftirqDispatch)
 	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+	done := func(p *percpu) {
+		k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
+		if k.softirqThreadUnlock(p, t) {
+			k.schedule(p, k.fnSoftirqThread) // cond_resched()
+			return
+		}
+		k.softirqThreadBody(p)
+	}
 	if nr == RCUSoftirq && k.rcuOwned {
-		k.rcuDoBatch(p, t.kstackTop, func(p *percpu) {
-			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
-			k.softirqThreadBody(p)
-		})
+		k.rcuDoBatch(p, t.kstackTop, done)
 		return
 	}
 	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, t.kstackTop, true,
-		softirqWhat[nr], func(p *percpu, _ uint32) {
-			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
-			k.softirqThreadBody(p)
-		})
+		softirqWhat[nr], func(p *percpu, _ uint32) { done(p) })
 }
 
 // softirqThreadFor makes CPU p's thread for vector nr if it has none.
