@@ -1,0 +1,83 @@
+/*
+ * bh.c — a task with bottom halves disabled while a device keeps raising
+ * NET_RX on its CPU.
+ *
+ * The device (--traffic irq=11,...) acknowledges in its hard handler
+ * (IRQF_NO_THREAD) and raises NET_RX_SOFTIRQ; net_rx_action prints how
+ * long after the first raise it ran. A SCHED_OTHER kernel thread first
+ * sleeps 3 ms — packets meanwhile are handled at once: the softirq's
+ * delay without a bh section — then disables bottom halves (nested: two
+ * local_bh_disable), works 2 ms, calls might_sleep() and msleep(1), works
+ * 1 ms more, enables them again, sleeps 3 ms and powers off.
+ *
+ * Under preempt (softirq=irq-exit) local_bh_disable raises the softirq
+ * count: NET_RX raised in the section waits for the outermost
+ * local_bh_enable, which runs it, and might_sleep/msleep in the section
+ * are a BUG (sleeping with bottom halves disabled; msleep does not sleep).
+ * Under rt (softirq=thread) local_bh_disable takes the CPU's softirq
+ * lock, softirq_ctrl.lock/0: the section stays preemptible and may sleep;
+ * softirq-net-rx/0 wakes at the raise, blocks on the lock (boosting the
+ * task under --pi chain) and runs when local_bh_enable releases it.
+ */
+#include "common.h"
+
+#define TRAFFIC0 0x300
+
+static int nic;
+static u64 t0, raised;
+static volatile unsigned packets;
+
+static long us(u64 ns) { return (long)((ns - t0) / 1000); }
+
+static irqreturn_t nic_irq(int irq, void *dev)
+{
+	(void)irq, (void)dev;
+	if (inl(TRAFFIC0) == 0)
+		return IRQ_NONE;
+	outl(TRAFFIC0, 1);
+	if (!raised)
+		raised = ktime_get_ns();
+	raise_softirq(NET_RX_SOFTIRQ);
+	return IRQ_HANDLED;
+}
+
+static void net_rx_action(struct softirq_action *a)
+{
+	(void)a;
+	u64 now = ktime_get_ns();
+	printk("%ld us: NET_RX ran %ld us after it was raised\n", us(now), (long)((now - raised) / 1000));
+	raised = 0;
+	packets++;
+	udelay(30);
+}
+
+static int bh_user(void *arg __attribute__((unused)))
+{
+	msleep(3);
+	local_bh_disable();
+	local_bh_disable();
+	printk("%ld us: bottom halves disabled on cpu%d\n", us(ktime_get_ns()), smp_processor_id());
+	udelay(2000);
+	might_sleep();
+	msleep(1);
+	printk("%ld us: after msleep(1) in the section\n", us(ktime_get_ns()));
+	udelay(1000);
+	local_bh_enable();
+	printk("%ld us: inner local_bh_enable, still disabled\n", us(ktime_get_ns()));
+	local_bh_enable();
+	printk("%ld us: bottom halves enabled\n", us(ktime_get_ns()));
+	msleep(3);
+	printk("%ld us: %u NET_RX runs\n", us(ktime_get_ns()), packets);
+	reboot(RB_POWER_OFF);
+	return 0;
+}
+
+int main(void)
+{
+	t0 = ktime_get_ns();
+	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
+	request_irq(11, nic_irq, IRQF_NO_THREAD, "nic", &nic);
+	kthread_run(bh_user, 0, "bh");
+	start_kernel();
+	return 0;
+}
