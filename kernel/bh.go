@@ -116,7 +116,9 @@ func callLocalBHDisable(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool
 // preemption check, which also moves the task if its affinity lost this
 // CPU meanwhile (migrate_enable).
 func (k *Kernel) bhEnableThread(p *percpu, t *Task, a *callArgs) (int64, bool) {
-	if t.bhCount == 0 {
+	// A softirq thread's own count of one is the lock it runs its
+	// handlers under: a handler's enable cannot release it.
+	if t.bhCount == 0 || t.kind == kindSoftirq && t.bhLock != nil && t.bhCount == 1 {
 		k.bug(p, "local_bh_enable without local_bh_disable")
 		return -EINVAL, true
 	}
