@@ -18,6 +18,14 @@
  * lock, softirq_ctrl.lock/0: the section stays preemptible and may sleep;
  * softirq-net-rx/0 wakes at the raise, blocks on the lock (boosting the
  * task under --pi chain) and runs when local_bh_enable releases it.
+ *
+ * Misuse, each a report and never a host panic:
+ *	test=unbalanced  a local_bh_enable with no disable before the
+ *	                 section, and one too many in net_rx_action with
+ *	                 NET_RX pending (its thread's count is its own
+ *	                 under rt; under preempt __do_softirq's check)
+ *	test=exit        the thread returns with bottom halves disabled:
+ *	                 in_interrupt(), do_exit's "Aiee" panic
  */
 #include "common.h"
 
@@ -26,6 +34,7 @@
 static int nic;
 static u64 t0, raised;
 static volatile unsigned packets;
+static int unbalanced;
 
 static long us(u64 ns) { return (long)((ns - t0) / 1000); }
 
@@ -47,6 +56,12 @@ static void net_rx_action(struct softirq_action *a)
 	u64 now = ktime_get_ns();
 	printk("%ld us: NET_RX ran %ld us after it was raised\n", us(now), (long)((now - raised) / 1000));
 	raised = 0;
+	if (unbalanced == 1) {
+		unbalanced = 2;
+		raised = ktime_get_ns();
+		raise_softirq(NET_RX_SOFTIRQ); /* pending at the bad enable */
+		local_bh_enable();
+	}
 	packets++;
 	udelay(30);
 }
@@ -54,7 +69,13 @@ static void net_rx_action(struct softirq_action *a)
 static int bh_user(void *arg __attribute__((unused)))
 {
 	msleep(3);
+	if (unbalanced)
+		local_bh_enable();
 	local_bh_disable();
+	if (cmdline_has("test=exit")) {
+		printk("%ld us: returning with bottom halves disabled\n", us(ktime_get_ns()));
+		return 0;
+	}
 	local_bh_disable();
 	printk("%ld us: bottom halves disabled on cpu%d\n", us(ktime_get_ns()), smp_processor_id());
 	udelay(2000);
@@ -75,6 +96,7 @@ static int bh_user(void *arg __attribute__((unused)))
 int main(void)
 {
 	t0 = ktime_get_ns();
+	unbalanced = cmdline_has("test=unbalanced");
 	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
 	request_irq(11, nic_irq, IRQF_NO_THREAD, "nic", &nic);
 	kthread_run(bh_user, 0, "bh");
