@@ -6,10 +6,13 @@ package kernel
 // kernel log and the events.
 
 import (
+	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
 	"preemptlab/emu"
+	"preemptlab/locks"
 )
 
 // Indexes of fuzzModels.
@@ -28,20 +31,36 @@ type bhRun struct {
 	events []Event
 }
 
-// recordTracer keeps every event.
-type recordTracer struct{ events []Event }
+// recordTracer keeps every event, and calls check at each.
+type recordTracer struct {
+	events []Event
+	k      *Kernel
+	check  func(k *Kernel, e *Event)
+}
 
-func (r *recordTracer) Event(e *Event) { r.events = append(r.events, *e) }
+func (r *recordTracer) Event(e *Event) {
+	r.events = append(r.events, *e)
+	if r.check != nil && r.k != nil {
+		r.check(r.k, e)
+	}
+}
 
 // runBH runs seed s's calls on cpus CPUs under fuzzModels[model].
 func runBH(t *testing.T, model byte, cpus int, s []fuzzSeedCall) *bhRun {
+	return runBHChecked(t, model, cpus, 0, s, nil)
+}
+
+// runBHChecked is runBH with check called at every event, the kernel's
+// state as it is then.
+// traffic is the seed header's traffic byte.
+func runBHChecked(t *testing.T, model byte, cpus int, traffic byte, s []fuzzSeedCall, check func(k *Kernel, e *Event)) *bhRun {
 	t.Helper()
 	img := loadFuzzImage(t)
 	hdr := model << 1
 	if cpus == 1 {
 		hdr |= 1
 	}
-	data := fuzzSeed{"bh", [2]byte{hdr, 0}, s}.data()
+	data := fuzzSeed{"bh", [2]byte{hdr, traffic}, s}.data()
 	r := decodeFuzz(img, data, 0)
 	m, err := emu.New(emu.Config{MemMB: fuzzMemMB, CPUs: r.cpus, MaxCycles: fuzzBudget})
 	if err != nil {
@@ -52,11 +71,12 @@ func runBH(t *testing.T, model byte, cpus int, s []fuzzSeedCall) *bhRun {
 		t.Fatal(err)
 	}
 	var log strings.Builder
-	rec := &recordTracer{}
+	rec := &recordTracer{check: check}
 	k, err := New(m, l, img.elf, Config{Model: r.model, Log: &log, Tracer: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec.k = k
 	r = decodeFuzz(img, data, k.textBase)
 	writeFuzzInput(img, m.RAM(), r)
 	res := m.Run()
@@ -242,5 +262,157 @@ func TestBHExitAndAtomic(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("the softirq lock was taken %d times, want once (not in the atomic section)", n)
+	}
+}
+
+// TestBHLockdep: lockdep sees the softirq lock by its name — a task that
+// takes a converted spinlock_t inside a bh section and, later, bottom
+// halves inside that lock is the ABBA report, as on PREEMPT_RT, where a
+// softirq thread holding the bh lock may want the spinlock_t.
+func TestBHLockdep(t *testing.T) {
+	r := runBH(t, fuzzModelRT, 1, []fuzzSeedCall{
+		call(lK0, SvcLocalBHDisable), call(lK0, SvcSpinLock, lock(1), small(0)), call(lK0, SvcSpinUnlock, lock(1), small(0)),
+		call(lK0, SvcLocalBHEnable),
+		call(lK0, SvcSpinLock, lock(1), small(0)), call(lK0, SvcLocalBHDisable), call(lK0, SvcLocalBHEnable),
+		call(lK0, SvcSpinUnlock, lock(1), small(0)),
+	})
+	if got := r.rets[lK0]; len(got) != 8 || got[0] != 0 || got[3] != 0 || got[5] != 0 || got[6] != 0 {
+		t.Errorf("results %v, want all 8 calls made and the bh calls 0", got)
+	}
+	want := "BUG: possible circular locking dependency detected: fuzz-k0 (pid 1) takes softirq_ctrl.lock/0 while holding &fuzz_locks[1], but &fuzz_locks[1] was taken while holding softirq_ctrl.lock/0 before"
+	if !strings.Contains(r.log, want) {
+		t.Errorf("no report %q in:\n%s", want, r.log)
+	}
+}
+
+// TestBHProperties runs seeded random sequences of local_bh_disable,
+// local_bh_enable, raise_softirq, delays, sleeps, yields and affinity
+// changes (to either CPU or both) of two kernel threads under rt
+// and rt with pi=chain, device interrupts raising NET_RX meanwhile, and
+// checks at every event: a softirq handler runs only in a thread that
+// holds its CPU's softirq lock; the lock's owner is on that CPU
+// (migration disabled) and, whenever it acts, its bh count and lock say
+// it holds it; the lock has waiters only while it is owned; every task's bh count is never negative; and
+// at the end every section was closed and every lock is free.
+func TestBHProperties(t *testing.T) {
+	ops := []fuzzSeedCall{
+		call(0, SvcLocalBHDisable), call(0, SvcLocalBHEnable), call(0, SvcRaiseSoftirq, konst(NetRXSoftirq)),
+		call(0, SvcUdelay, small(30)), call(0, SvcMsleep, small(1)), call(0, SysSchedYield),
+		call(0, SysSchedSetaffinity, small(0), small(4), scratch(64)), call(0, SysSchedSetaffinity, small(0), small(4), scratch(68)),
+		call(0, SysSchedSetaffinity, small(0), small(4), scratch(72)),
+	}
+	migrations, contended := 0, 0
+	for _, model := range []byte{fuzzModelRT, fuzzModelRTChain} {
+		for seed := int64(1); seed <= 8; seed++ {
+			t.Run(fmt.Sprintf("%s/seed=%d", fuzzModels[model].Value("pi"), seed), func(t *testing.T) {
+				rng := rand.New(rand.NewSource(seed))
+				calls := []fuzzSeedCall{
+					// Masks for the threads' sched_setaffinity — cpu1
+					// (fuzz-k1's), cpu0 (fuzz-k0's), both (the user
+					// task's): they move, but not with bottom halves
+					// disabled.
+					call(lK1, SysSchedGetaffinity, small(0), small(4), scratch(64)),
+					call(lK0, SysSchedGetaffinity, small(0), small(4), scratch(68)),
+					call(lUser, SysSchedGetaffinity, small(0), small(4), scratch(72)),
+					call(lBoot, SvcRequestIRQ, konst(11), fn(1), konst(IRQFNoThread), str(0), scratch(0)),
+					call(lBoot, SvcOpenSoftirq, konst(NetRXSoftirq), fn(2)),
+				}
+				depth := map[byte]int{}
+				for range 40 {
+					list := []byte{lK0, lK1}[rng.Intn(2)]
+					c := ops[rng.Intn(len(ops))]
+					switch c.nr {
+					case call(0, SvcLocalBHEnable).nr:
+						if depth[list] == 0 {
+							c = ops[0] // no enable without a disable
+						}
+					}
+					switch c.nr {
+					case call(0, SvcLocalBHDisable).nr:
+						depth[list]++
+					case call(0, SvcLocalBHEnable).nr:
+						depth[list]--
+					}
+					c.list = list
+					calls = append(calls, c)
+				}
+				for _, list := range []byte{lK0, lK1} {
+					for ; depth[list] > 0; depth[list]-- {
+						calls = append(calls, call(list, SvcLocalBHEnable))
+					}
+				}
+				var fail []string
+				report := func(k *Kernel, e *Event, format string, args ...any) {
+					if len(fail) < 10 {
+						fail = append(fail, fmt.Sprintf("at %d (%v on cpu%d): ", e.Time, e.Kind, e.CPU)+fmt.Sprintf(format, args...))
+					}
+				}
+				check := func(k *Kernel, e *Event) {
+					if e.Kind == EvSoftirqEntry && e.Task != nil && e.Task.kind == kindSoftirq {
+						if e.CPU >= len(k.bhLocks) || k.bhLocks[e.CPU] == nil || k.bhLocks[e.CPU].mutex.Owner() != locks.Task(e.Task) {
+							report(k, e, "%v runs a handler without its CPU's softirq lock", e.Task)
+						}
+					}
+					for n, o := range k.bhLocks {
+						if o == nil {
+							continue
+						}
+						owner := o.mutex.Owner()
+						if owner == nil {
+							if len(o.mutex.Waiters()) > 0 {
+								report(k, e, "%s is free with waiters %v", o.name, o.mutex.Waiters())
+							}
+							continue
+						}
+						// The owner's own count says so whenever it acts
+						// (between the hand-off and its lock_acquired, and
+						// at its lock_release, the lock and its count are
+						// in transit).
+						ot := owner.(*Task)
+						transit := e.Name == o.name && (e.Kind == EvLockAcquired || e.Kind == EvLockRelease)
+						if e.Task == ot && !transit && (ot.bhLock != o || ot.bhCount < 1) {
+							report(k, e, "%s is owned by %v, whose bh count is %d and lock %v", o.name, ot, ot.bhCount, ot.bhLock)
+						}
+						if ot.cpu != n {
+							report(k, e, "%v holds %s on cpu%d", ot, o.name, ot.cpu)
+						}
+					}
+					for _, tk := range k.tasks {
+						if tk.bhCount < 0 || tk.migrateDisabled < 0 {
+							report(k, e, "%v has bh count %d, migrate_disable %d", tk, tk.bhCount, tk.migrateDisabled)
+						}
+					}
+				}
+				r := runBHChecked(t, model, 2, traffic, calls, check)
+				for _, f := range fail {
+					t.Error(f)
+				}
+				for _, e := range r.events {
+					switch {
+					case e.Kind == EvSchedMigrateTask && e.Other != nil && e.Other.kind == kindKthread:
+						migrations++
+					case e.Kind == EvLockContended && strings.HasPrefix(e.Name, "softirq_ctrl"):
+						contended++
+					}
+				}
+				if strings.Contains(r.log, "local_bh_enable without local_bh_disable") {
+					t.Errorf("a balanced sequence reported an unbalanced enable:\n%s", r.log)
+				}
+				for _, tk := range r.k.tasks {
+					if tk.state != taskDead && tk.kind == kindKthread && tk.bhCount != 0 {
+						t.Errorf("%v ends with bh count %d", tk, tk.bhCount)
+					}
+				}
+				for _, o := range r.k.bhLocks {
+					if o != nil && o.mutex.Owner() != nil {
+						t.Errorf("%s is held at the end by %v", o.name, o.mutex.Owner())
+					}
+				}
+			})
+		}
+	}
+	// The workloads must have tried what the properties are about.
+	if migrations == 0 || contended == 0 {
+		t.Errorf("%d migrations of the threads and %d contentions on a softirq lock in all runs: the workloads test nothing", migrations, contended)
 	}
 }
