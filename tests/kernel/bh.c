@@ -19,6 +19,12 @@
  * softirq-net-rx/0 wakes at the raise, blocks on the lock (boosting the
  * task under --pi chain) and runs when local_bh_enable releases it.
  *
+ *	hog              a SCHED_FIFO 30 kernel thread wakes 5 ms in and
+ *	                 spins 4 ms: under rt it preempts the task in its
+ *	                 section, and NET_RX waits for the hog too, unless
+ *	                 --pi chain boosts the task to the softirq thread's
+ *	                 priority (FIFO 50)
+ *
  * Misuse, each a report and never a host panic:
  *	test=unbalanced  a local_bh_enable with no disable before the
  *	                 section, and one too many in net_rx_action with
@@ -93,6 +99,17 @@ static int bh_user(void *arg __attribute__((unused)))
 	return 0;
 }
 
+static int hog(void *arg __attribute__((unused)))
+{
+	struct sched_param sp = { 30 };
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	msleep(5);
+	printk("%ld us: hog (FIFO 30) spins 4 ms\n", us(ktime_get_ns()));
+	udelay(4000);
+	printk("%ld us: hog done\n", us(ktime_get_ns()));
+	return 0;
+}
+
 int main(void)
 {
 	t0 = ktime_get_ns();
@@ -100,6 +117,8 @@ int main(void)
 	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
 	request_irq(11, nic_irq, IRQF_NO_THREAD, "nic", &nic);
 	kthread_run(bh_user, 0, "bh");
+	if (cmdline_has("hog"))
+		kthread_run(hog, 0, "hog");
 	start_kernel();
 	return 0;
 }
