@@ -125,6 +125,7 @@ func (k *Kernel) bhEnableThread(p *percpu, t *Task, a *callArgs) (int64, bool) {
 	if t.bhCount--; t.bhCount > 0 {
 		return 0, true
 	}
+	mustMove := false
 	if o := t.bhLock; o != nil {
 		t.bhLock = nil
 		ret := k.releaseSleeping(p, t, o, "local_bh_enable", a.at, func() error { return o.mutex.Unlock(k, t) })
@@ -132,9 +133,15 @@ func (k *Kernel) bhEnableThread(p *percpu, t *Task, a *callArgs) (int64, bool) {
 		if ret != 0 {
 			return ret, true
 		}
+		mustMove = t.migrateDisabled == 0 && !t.allowed(p.id)
 	}
 	k.wakeSoftirqThreads(p)
-	mustMove := t.migrateDisabled == 0 && !t.allowed(p.id)
+	if mustMove && !k.bhPreemptible(p, t) {
+		// Not here (preemption or interrupts off since the disable): it
+		// moves when it next schedules.
+		k.resched(p, p)
+		mustMove = false
+	}
 	if mustMove || (k.fullPreempt() && t.preemptCount == 0 && t.needResched && p.c.IF()) {
 		k.saveCaller(p, t, a)
 		k.preemptSchedule(p, func(p *percpu) { k.complete(p, t, a, 0) })

@@ -229,7 +229,8 @@ func TestBHExcludesSoftirqThread(t *testing.T) {
 
 // TestBHMigrateDisabled: a task with bottom halves disabled stays on its
 // CPU when its affinity loses that CPU, even across a sleep, and moves at
-// local_bh_enable. (fuzz-k1, bound to cpu1, writes the mask: its own.)
+// local_bh_enable, or, if that is in a preempt_disable section, at its
+// preempt_enable. (fuzz-k1, bound to cpu1, writes the mask: its own.)
 func TestBHMigrateDisabled(t *testing.T) {
 	r := runBH(t, fuzzModelRT, 2, []fuzzSeedCall{
 		call(lK1, SysSchedGetaffinity, small(0), small(4), scratch(64)),
@@ -239,6 +240,15 @@ func TestBHMigrateDisabled(t *testing.T) {
 	})
 	wantRets(t, "fuzz-k1", r.rets[lK1], 4)
 	wantRets(t, "fuzz-k0", r.rets[lK0], 0, 0, 0, 0, 0, 0, 0, 1)
+
+	// Enabled with preemption off: it moves at preempt_enable.
+	r = runBH(t, fuzzModelRT, 2, []fuzzSeedCall{
+		call(lK1, SysSchedGetaffinity, small(0), small(4), scratch(64)),
+		call(lK0, SvcMsleep, small(1)), call(lK0, SvcLocalBHDisable), call(lK0, SysSchedSetaffinity, small(0), small(4), scratch(64)),
+		call(lK0, SvcPreemptDisable), call(lK0, SvcLocalBHEnable), call(lK0, SvcSmpProcessorID),
+		call(lK0, SvcPreemptEnable), call(lK0, SvcSmpProcessorID),
+	})
+	wantRets(t, "fuzz-k0, preemption off", r.rets[lK0], 0, 0, 0, 0, 0, 0, 0, 1)
 }
 
 // TestBHExitAndAtomic: a local_bh_disable with preemption disabled only
