@@ -164,11 +164,8 @@ var callTable = map[uint32]callFn{
 		k.setIF(p, a.a[0]&cpu.FlagIF != 0)
 		return 0, true
 	},
-	SvcLocalBHDisable: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
-		t.preemptCount += softirqOffset
-		return 0, true
-	},
-	SvcLocalBHEnable: callLocalBHEnable,
+	SvcLocalBHDisable: callLocalBHDisable,
+	SvcLocalBHEnable:  callLocalBHEnable,
 
 	SvcLockInit: func(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
 		_, err := k.lockInit(a.a[0], a.a[1], a.a[2], a.a[3])
@@ -324,6 +321,10 @@ func (k *Kernel) atomicContext(p *percpu, t *Task) string {
 		ctx, handler = "with bottom halves disabled", ""
 	case t.preemptCount&preemptMask != 0:
 		ctx, handler = "with preemption disabled", ""
+	case t.bhCount > 0 && p.c.IF() && strings.HasPrefix(handler, "softirq "):
+		ctx = "in softirq context" // a softirq thread's handler
+	case t.bhCount > 0 && p.c.IF():
+		ctx, handler = "with bottom halves disabled", ""
 	default:
 		ctx, handler = "with interrupts disabled", ""
 	}
@@ -705,8 +706,11 @@ func callPreemptEnable(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool)
 
 // callLocalBHEnable is local_bh_enable: the softirq count drops and, out
 // of interrupt context with softirqs pending, they run now; then the
-// preemption check.
+// preemption check. Under softirq=thread it is bhEnableThread (bh.go).
 func callLocalBHEnable(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) {
+	if k.model.Softirq == SoftirqThread {
+		return k.bhEnableThread(p, t, a)
+	}
 	if t.preemptCount&softirqMask == 0 {
 		k.bug(p, "local_bh_enable without local_bh_disable")
 		return -EINVAL, true

@@ -278,9 +278,15 @@ func taskName(t *Task) (string, int) {
 
 // flags writes the four latency columns.
 func (b *lineBuf) flags(e *Event) {
+	// As trace_output.c's lat_print_generic since TRACE_FLAG_BH_OFF.
 	c := byte('.')
-	if e.IRQsOff {
+	switch {
+	case e.IRQsOff && e.BHOff:
+		c = 'D'
+	case e.IRQsOff:
 		c = 'd'
+	case e.BHOff:
+		c = 'b'
 	}
 	*b = append(*b, c)
 	lazy := e.Task != nil && e.Task.lazyResched

@@ -374,6 +374,25 @@ func runFuzz(img *fuzzImage, data []byte) (out *fuzzResult, run fuzzRun, err err
 			return nil, r, err
 		}
 	}
+	writeFuzzInput(img, m.RAM(), r)
+	res := m.Run()
+	out = &fuzzResult{res: *res, log: log.String(), trace: ht.h, broken: brokenState(k)}
+	out.res.Fault = nil
+	ram := m.RAM()
+	for i := range out.rets {
+		b := ram[img.inputLo+8+uint32(i)*fuzzListSize:]
+		out.done[i] = binary.LittleEndian.Uint32(b[fuzzListDone:])
+		out.cpl[i] = binary.LittleEndian.Uint32(b[8:])
+		for j := range out.rets[i] {
+			out.rets[i][j] = binary.LittleEndian.Uint32(b[fuzzListRets+4*j:])
+		}
+	}
+	return out, r, nil
+}
+
+// writeFuzzInput writes run r's lists into fuzz_input in ram, the loaded
+// image's memory.
+func writeFuzzInput(img *fuzzImage, ram []byte, r fuzzRun) {
 	in := make([]byte, img.inputEnd-img.inputLo)
 	binary.LittleEndian.PutUint32(in[0:], fuzzMagic)
 	binary.LittleEndian.PutUint32(in[4:], fuzzLists)
@@ -388,20 +407,7 @@ func runFuzz(img *fuzzImage, data []byte) (out *fuzzResult, run fuzzRun, err err
 			}
 		}
 	}
-	copy(m.RAM()[img.inputLo:], in)
-	res := m.Run()
-	out = &fuzzResult{res: *res, log: log.String(), trace: ht.h, broken: brokenState(k)}
-	out.res.Fault = nil
-	ram := m.RAM()
-	for i := range out.rets {
-		b := ram[img.inputLo+8+uint32(i)*fuzzListSize:]
-		out.done[i] = binary.LittleEndian.Uint32(b[fuzzListDone:])
-		out.cpl[i] = binary.LittleEndian.Uint32(b[8:])
-		for j := range out.rets[i] {
-			out.rets[i][j] = binary.LittleEndian.Uint32(b[fuzzListRets+4*j:])
-		}
-	}
-	return out, r, nil
+	copy(ram[img.inputLo:], in)
 }
 
 // runFuzzBounded is runFuzz bounded in host time.
@@ -621,6 +627,21 @@ var fuzzSeeds = []fuzzSeed{
 		call(lK0, SvcWriteSeqlock, scratch(768)), call(lK1, SvcReadSeqbegin, scratch(768)), call(lK0, SvcUdelay, small(100)),
 		call(lK0, SvcWriteSequnlock, scratch(768)), call(lK1, SvcReadSeqretry, scratch(768), small(0)),
 		call(lK1, SvcWriteSequnlock, scratch(768)), call(lK0, SvcCallRCU, scratch(0), fn(4)),
+	}},
+	// local_bh_disable under rt with pi=chain (softirq=thread): in the
+	// boot code (counted only), nested around a raise and a sleep, an
+	// enable too many, inside preempt_disable, beside a migration, and
+	// spin_lock_bh; from user mode.
+	{"bh-thread", [2]byte{11 << 1, traffic}, []fuzzSeedCall{
+		call(lBoot, SvcLocalBHDisable), call(lBoot, SvcLocalBHEnable),
+		call(lBoot, SvcRequestIRQ, konst(11), fn(1), konst(IRQFNoThread), str(0), scratch(0)),
+		call(lBoot, SvcOpenSoftirq, konst(NetRXSoftirq), fn(2)),
+		call(lK0, SvcLocalBHDisable), call(lK0, SvcRaiseSoftirq, konst(NetRXSoftirq)), call(lK0, SvcMsleep, small(1)),
+		call(lK0, SvcLocalBHDisable), call(lK0, SvcLocalBHEnable), call(lK0, SvcLocalBHEnable), call(lK0, SvcLocalBHEnable),
+		call(lK0, SvcPreemptDisable), call(lK0, SvcLocalBHDisable), call(lK0, SvcPreemptEnable), call(lK0, SvcLocalBHEnable),
+		call(lK1, SvcLocalBHDisable), call(lK1, SysSchedSetaffinity, small(0), small(4), scratch(64)), call(lK1, SvcUdelay, small(100)),
+		call(lK1, SvcLocalBHEnable), call(lK1, SvcSpinLock, lock(1), konst(LockBH)), call(lK1, SvcSpinUnlock, lock(1), konst(LockBH)),
+		call(lUser, SvcLocalBHDisable), call(lUser, SvcLocalBHEnable),
 	}},
 	// mmlinux with borrowing: rwlock_t readers shared, a writer lending.
 	{"rwsem-borrow", [2]byte{9 << 1, 0}, []fuzzSeedCall{

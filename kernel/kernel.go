@@ -142,6 +142,9 @@ type Kernel struct {
 	rcuOwned bool
 	// cpuLocks are the per-CPU locks of get_cpu_locked under rt.
 	cpuLocks []*lockObj
+	// bhLocks are the per-CPU softirq locks of local_bh_disable under
+	// softirq=thread (bh.go).
+	bhLocks []*lockObj
 	// afterLockOp, when set (by the property tests), runs after every
 	// operation on a sleeping lock and every inheritance change.
 	afterLockOp func(p *percpu, what string)

@@ -26,7 +26,8 @@ import (
 //     pi=chain — read_lock is exclusive there too, as PREEMPT_RT made
 //     rwlock_t one owner;
 //   - struct mutex is the semaphore-based mutex, an rt_mutex under
-//     pi=chain; struct rt_mutex always has the full PI chain;
+//     pi=chain; struct rt_mutex always has the full PI chain; so is the
+//     kernel's local_lock_t, the per-CPU softirq lock of softirq=thread;
 //   - struct rw_semaphore borrows under pi=borrow; struct semaphore is
 //     counting, without PI.
 func (k *Kernel) backLock(o *lockObj, count uint32) {
@@ -50,6 +51,10 @@ func (k *Kernel) backLock(o *lockObj, count uint32) {
 		o.mutex = &locks.Mutex{Name: o.name, PI: pi, Prio: pi != locks.PINone}
 	case LockKindRtMutex:
 		o.mutex = &locks.Mutex{Name: o.name, PI: locks.PIChain, Prio: true}
+	case lockKindLocalLock:
+		// The softirq lock sleeps in every model that has one (bh.go).
+		pi := k.mutexPI(locks.PINone)
+		o.mutex = &locks.Mutex{Name: o.name, PI: pi, Prio: pi != locks.PINone}
 	case LockKindRwsem:
 		o.rwsem = &locks.RWSem{Name: o.name, Borrow: k.model.PI == PIBorrow}
 	case LockKindSemaphore:
@@ -135,9 +140,31 @@ func (k *Kernel) sleepAcquire(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 	if !k.mayBlock(p, t, what+"("+o.name+")") {
 		return -EINVAL, true
 	}
+	sleep := func(p *percpu, desc string, wait func(p *percpu)) {
+		k.block(p, t, a, TaskUninterruptible, desc, wait)
+	}
+	errno, held := k.takeSleeping(p, t, o, what, a.at, take, sleep, func(p *percpu) { k.complete(p, t, a, ret) })
+	switch {
+	case errno != 0:
+		return errno, true
+	case held:
+		return ret, true
+	}
+	return 0, false
+}
+
+// takeSleeping is the body of every acquisition of sleeping lock o by t
+// at call site at, once might_sleep's check passed: the trace, lockdep,
+// and take. It returns an errno if take failed (a BUG was reported), or
+// whether t holds the lock now; if it must wait, sleep(p, desc, wait)
+// puts it to sleep and wait runs at each wake-up, calling granted once
+// the lock was handed to t. A guest call sleeps by k.block; a kernel
+// thread (a softirq thread taking its CPU's softirq lock) by schedule.
+func (k *Kernel) takeSleeping(p *percpu, t *Task, o *lockObj, what string, at uint32, take func() (bool, error),
+	sleep func(p *percpu, desc string, wait func(p *percpu)), granted func(p *percpu)) (int64, bool) {
 	k.charge(p, k.costs.MutexLock)
-	k.traceAt(p, EvLockAcquire, o.name, a.at)
-	k.lockdepAcquire(p, t, o, a.at, true)
+	k.traceAt(p, EvLockAcquire, o.name, at)
+	k.lockdepAcquire(p, t, o, at, true)
 	ok, err := take()
 	if k.afterLockOp != nil {
 		k.afterLockOp(p, what)
@@ -146,14 +173,14 @@ func (k *Kernel) sleepAcquire(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 		k.lockdepRelease(t, o)
 		k.bug(p, what+": "+err.Error())
 		if errors.Is(err, locks.ErrDeadlock) {
-			return -EDEADLK, true
+			return -EDEADLK, false
 		}
-		return -EINVAL, true
+		return -EINVAL, false
 	}
 	if ok {
-		return ret, true
+		return 0, true
 	}
-	k.traceAt(p, EvLockContended, o.name, a.at)
+	k.traceAt(p, EvLockContended, o.name, at)
 	w := t.lk.Blocked
 	desc := fmt.Sprintf("%s %s", lockKindNames[o.kind], o.name)
 	if h := k.holders(o); h != "" {
@@ -162,14 +189,14 @@ func (k *Kernel) sleepAcquire(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 	var wait func(p *percpu)
 	wait = func(p *percpu) {
 		if w.Granted {
-			k.traceAt(p, EvLockAcquired, o.name, a.at)
-			k.complete(p, t, a, ret)
+			k.traceAt(p, EvLockAcquired, o.name, at)
+			granted(p)
 			return
 		}
 		// A wake-up from something else (wake_up_process): sleep on.
-		k.block(p, t, a, TaskUninterruptible, desc, wait)
+		sleep(p, desc, wait)
 	}
-	k.block(p, t, a, TaskUninterruptible, desc, wait)
+	sleep(p, desc, wait)
 	return 0, false
 }
 
@@ -189,10 +216,16 @@ func (k *Kernel) holders(o *lockObj) string {
 // sleepRelease releases sleeping lock o with release (which wakes the
 // next owner); misuse is a BUG and -EINVAL.
 func (k *Kernel) sleepRelease(p *percpu, t *Task, a *callArgs, o *lockObj, what string, release func() error) (int64, bool) {
+	return k.releaseSleeping(p, t, o, what, a.at, release), true
+}
+
+// releaseSleeping is sleepRelease for a release at call site at, by a
+// guest call or by a kernel thread: 0, or -EINVAL after the BUG.
+func (k *Kernel) releaseSleeping(p *percpu, t *Task, o *lockObj, what string, at uint32, release func() error) int64 {
 	o.ops++
 	// Traced first, as lockdep's lock_release comes before the hand-off
 	// wakes the next owner; a misuse follows it with the BUG.
-	k.traceAt(p, EvLockRelease, o.name, a.at)
+	k.traceAt(p, EvLockRelease, o.name, at)
 	k.charge(p, k.costs.MutexUnlock)
 	err := release()
 	if k.afterLockOp != nil {
@@ -200,10 +233,10 @@ func (k *Kernel) sleepRelease(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 	}
 	if err != nil {
 		k.bug(p, what+": "+err.Error())
-		return -EINVAL, true
+		return -EINVAL
 	}
 	k.lockdepRelease(t, o)
-	return 0, true
+	return 0
 }
 
 // sleepLockCall makes the handler of a sleeping-lock service on lock
@@ -397,18 +430,25 @@ func callPutCPULocked(k *Kernel, p *percpu, t *Task, a *callArgs) (int64, bool) 
 	return k.sleepRelease(p, t, a, o, "put_cpu_locked", func() error { return o.mutex.Unlock(k, t) })
 }
 
-// perCPULock returns CPU n's per-CPU lock (per_cpu_lock/N), made at its
-// first use; it is a kernel lock, not in the image's memory.
+// perCPULock returns CPU n's per-CPU lock (per_cpu_lock/N) of
+// get_cpu_locked, a spinlock_t the model backs.
 func (k *Kernel) perCPULock(n int) *lockObj {
-	if k.cpuLocks == nil {
-		k.cpuLocks = make([]*lockObj, len(k.cpus))
+	return k.cpuLock(&k.cpuLocks, n, LockKindSpinlock, "per_cpu_lock/%d")
+}
+
+// cpuLock returns CPU n's lock of the per-CPU set *set — a kernel lock
+// of kind kind named by format and n, not in the image's memory, backed
+// as the model backs that kind — made at its first use.
+func (k *Kernel) cpuLock(set *[]*lockObj, n, kind int, format string) *lockObj {
+	if *set == nil {
+		*set = make([]*lockObj, len(k.cpus))
 	}
-	if o := k.cpuLocks[n]; o != nil {
+	if o := (*set)[n]; o != nil {
 		return o
 	}
-	o := &lockObj{id: uint32(len(k.locks)), kind: LockKindSpinlock, name: fmt.Sprintf("per_cpu_lock/%d", n)}
+	o := &lockObj{id: uint32(len(k.locks)), kind: kind, name: fmt.Sprintf(format, n)}
 	k.backLock(o, 0)
 	k.locks = append(k.locks, o)
-	k.cpuLocks[n] = o
+	(*set)[n] = o
 	return o
 }

@@ -481,7 +481,7 @@ func (k *Kernel) pushRT(p *percpu) {
 	for moves := 0; moves < maxBalanceMoves && p.rq.nrRT > 0; moves++ {
 		var t *Task
 		for _, x := range k.queuedRT(p) {
-			if x.affinity&^(1<<uint(p.id)) != 0 {
+			if x.pushable(p.id) {
 				t = x
 				break
 			}

@@ -52,12 +52,16 @@ func (k *Kernel) openSoftirq(nr, action uint32) int64 {
 }
 
 // raiseSoftirq is raise_softirq(nr) on CPU p: mark it pending, and wake
-// the thread that runs it if it will not run on interrupt exit.
+// the thread that runs it if it will not run on interrupt exit. A thread
+// blocked on a lock (its CPU's softirq lock, or one its action sleeps
+// on) is left to the lock's hand-off — its waiters sleep as RT's
+// TASK_RTLOCK_WAIT, which wake_up_process does not end — and runs the
+// vector then, seeing it pending.
 func (k *Kernel) raiseSoftirq(p *percpu, nr int) {
 	p.softirqPending |= 1 << uint(nr)
 	k.traceNum(p, EvSoftirqRaise, int64(nr), 0, softirqNames[nr])
 	if k.model.Softirq == SoftirqThread {
-		if t := p.softirqThreads[nr]; t != nil {
+		if t := p.softirqThreads[nr]; t != nil && t.lk.Blocked == nil {
 			k.wakeUp(p, t)
 		}
 		return
@@ -73,6 +77,7 @@ type softirqRun struct {
 	pending uint32 // the vectors of this round
 	nr      int    // the vector running or next
 	restart int    // rounds left
+	count   uint32 // the task's preemption count when the action began
 	sp      uint32
 	done    func(p *percpu)
 }
@@ -81,7 +86,14 @@ type softirqRun struct {
 // below sp with interrupts on: the pending set is taken, each vector's
 // action runs, and while more are raised it goes round again, at most
 // maxSoftirqRestart times, then wakes ksoftirqd. done runs after.
+// __do_softirq is not re-entered: the softirq count holds it off, and if
+// an action dropped the count (an unbalanced local_bh_enable, reported
+// when it returns) the softirqs stay pending for the run in progress.
 func (k *Kernel) doSoftirq(p *percpu, sp uint32, done func(p *percpu)) {
+	if p.softirq.task != nil {
+		done(p)
+		return
+	}
 	t := p.curr
 	t.preemptCount += softirqOffset
 	p.softirq = softirqRun{task: t, restart: maxSoftirqRestart, sp: sp, done: done}
@@ -109,6 +121,7 @@ func (k *Kernel) softirqNext(p *percpu) {
 		nr := r.nr
 		k.charge(p, k.costs.SoftirqDispatch)
 		k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+		r.count = r.task.preemptCount
 		if nr == RCUSoftirq && k.rcuOwned {
 			k.rcuDoBatch(p, r.sp, func(p *percpu) { k.softirqActionDone(p) })
 			return
@@ -135,6 +148,7 @@ func (k *Kernel) softirqNext(p *percpu) {
 func (k *Kernel) softirqActionDone(p *percpu) {
 	r := &p.softirq
 	k.traceNum(p, EvSoftirqExit, int64(r.nr), 0, softirqNames[r.nr])
+	k.checkSoftirqCount(p, r.task, r.nr, r.count)
 	r.nr++
 	k.softirqNext(p)
 }
@@ -158,8 +172,25 @@ func (k *Kernel) ksoftirqd(p *percpu) {
 	})
 }
 
+// checkSoftirqCount is __do_softirq's check after vector nr's action ran
+// in task t: an action that left the preemption count other than it
+// found it (an unbalanced preempt_disable, spin_lock, local_bh_enable)
+// is reported and the count restored, as Linux's "huh, entered softirq"
+// does.
+func (k *Kernel) checkSoftirqCount(p *percpu, t *Task, nr int, count uint32) {
+	if t.preemptCount == count {
+		return
+	}
+	k.bug(p, fmt.Sprintf("huh, entered softirq %d %s %s with preempt_count %08x, exited with %08x?",
+		nr, softirqNames[nr], k.syms.ps(k.softirqs[nr].action), count, t.preemptCount))
+	t.preemptCount = count
+}
+
 // softirqThreadBody runs one vector in its thread (softirq=thread): the
-// action runs preemptibly, with the softirq count left alone.
+// action runs preemptibly, with the preemption count left alone, holding
+// the CPU's softirq lock, so that it waits while a task has bottom halves
+// disabled there (bh.go); after each action the lock is released and
+// the thread gives the CPU up if that woke a task above it.
 func (k *Kernel) softirqThreadBody(p *percpu) {
 	t := p.curr
 	nr := t.softirq
@@ -170,21 +201,29 @@ func (k *Kernel) softirqThreadBody(p *percpu) {
 		k.schedule(p, k.fnSoftirqThread)
 		return
 	}
+	if t.bhLock == nil {
+		k.softirqThreadLock(p, t, k.fnSoftirqThread)
+		return
+	}
 	p.softirqPending &^= bit
 	k.charge(p, k.costs.SoftirqDispatch)
 	k.traceNum(p, EvSoftirqEntry, int64(nr), 0, softirqNames[nr])
+	count := t.preemptCount
+	done := func(p *percpu) {
+		k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
+		k.checkSoftirqCount(p, t, nr, count)
+		if k.softirqThreadUnlock(p, t) {
+			k.schedule(p, k.fnSoftirqThread) // cond_resched()
+			return
+		}
+		k.softirqThreadBody(p)
+	}
 	if nr == RCUSoftirq && k.rcuOwned {
-		k.rcuDoBatch(p, t.kstackTop, func(p *percpu) {
-			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
-			k.softirqThreadBody(p)
-		})
+		k.rcuDoBatch(p, t.kstackTop, done)
 		return
 	}
 	k.callGuest(p, k.softirqs[nr].action, []uint32{k.textBase + offSoftirqVec + 4*uint32(nr)}, t.kstackTop, true,
-		softirqWhat[nr], func(p *percpu, _ uint32) {
-			k.traceNum(p, EvSoftirqExit, int64(nr), 0, softirqNames[nr])
-			k.softirqThreadBody(p)
-		})
+		softirqWhat[nr], func(p *percpu, _ uint32) { done(p) })
 }
 
 // softirqThreadFor makes CPU p's thread for vector nr if it has none.

@@ -42,6 +42,7 @@ var lockKindNames = map[int]string{
 	LockKindMutex: "struct mutex", LockKindSemaphore: "struct semaphore", LockKindRwsem: "struct rw_semaphore",
 	LockKindRtMutex: "struct rt_mutex", LockKindCompletion: "struct completion",
 	LockKindWaitqueue: "wait_queue_head_t", LockKindSeqlock: "seqlock_t",
+	lockKindLocalLock: "local_lock_t",
 }
 
 // spinWaiter is the kernel's state of a CPU spinning on a lock.
@@ -54,7 +55,7 @@ type spinWaiter struct {
 // lockInit is lock_init(lock, kind, name): the kernel makes its object
 // and writes its magic and id into the struct.
 func (k *Kernel) lockInit(addr, kind, nameAddr, count uint32) (*lockObj, int64) {
-	if _, ok := lockKindNames[int(kind)]; !ok {
+	if _, ok := lockKindNames[int(kind)]; !ok || kind == lockKindLocalLock {
 		return nil, -EINVAL
 	}
 	if !k.inRAM(addr, 16) {

@@ -133,6 +133,16 @@ type Task struct {
 	// outermost sections it left (for preemptible RCU's grace periods).
 	rcuNesting int
 	rcuExits   uint64
+	// bhCount is its local_bh_disable depth under softirq=thread
+	// (PREEMPT_RT's task::softirq_disable_cnt; in irq-exit mode the
+	// softirq bits of preemptCount count it); bhLock is the CPU's
+	// softirq lock its outermost local_bh_disable took, nil if it
+	// took none (it was atomic then).
+	bhCount int
+	bhLock  *lockObj
+	// migrateDisabled is its migrate_disable depth: while non-zero it
+	// stays on the CPU it is on (it may be preempted, not moved).
+	migrateDisabled int
 	// latPending is the latency sample of a timer wake-up in progress
 	// (latency.go).
 	latPending *LatencySample
@@ -153,8 +163,23 @@ func (t *Task) normalPrio() int {
 	return nicePrio0 + t.nice
 }
 
-// allowed reports whether the task may run on CPU n.
-func (t *Task) allowed(n int) bool { return t.affinity&(1<<uint(n)) != 0 }
+// allowed reports whether the task may run on CPU n: its affinity has
+// n, or, while migration is disabled, n is the CPU it is on (Linux's
+// is_migration_disabled: the scheduler treats its mask as that CPU's
+// until migrate_enable).
+func (t *Task) allowed(n int) bool {
+	if t.migrateDisabled > 0 {
+		return n == t.cpu
+	}
+	return t.affinity&(1<<uint(n)) != 0
+}
+
+// pushable reports whether the task, queued on CPU n, may be moved to
+// another CPU (Linux's pushable_tasks: its mask has another CPU and it
+// has not disabled migration).
+func (t *Task) pushable(n int) bool {
+	return t.migrateDisabled == 0 && t.affinity&^(1<<uint(n)) != 0
+}
 
 // stateChar is the state as ftrace's sched_switch prints prev_state.
 func (t *Task) stateChar() string {
@@ -187,8 +212,14 @@ const (
 )
 
 // inInterrupt reports Linux's in_interrupt(): in hard-IRQ or softirq
-// context, or with bottom halves disabled.
-func (t *Task) inInterrupt() bool { return t.preemptCount&interruptMask != 0 }
+// context, or with bottom halves disabled — under softirq=thread by the
+// task's own count, as PREEMPT_RT's softirq_count() reads
+// current->softirq_disable_cnt.
+func (t *Task) inInterrupt() bool { return t.preemptCount&interruptMask != 0 || t.bhCount > 0 }
+
+// inSoftirq reports in_softirq(): serving a softirq or with bottom
+// halves disabled, by the preemption count or the task's bh count.
+func (t *Task) inSoftirq() bool { return t.preemptCount&softirqMask != 0 || t.bhCount > 0 }
 
 // inIRQ reports in_irq(): in hard-IRQ context.
 func (t *Task) inIRQ() bool { return t.preemptCount&hardirqMask != 0 }

@@ -99,6 +99,11 @@ type Event struct {
 	HardIRQ      bool
 	SoftIRQ      bool
 	PreemptDepth int
+	// BHOff is set while the task has bottom halves disabled under
+	// softirq=thread, where they leave the preemption count alone:
+	// TRACE_FLAG_BH_OFF, which ftrace prints in the irqs-off column
+	// ('b', 'D' with interrupts off too).
+	BHOff bool
 
 	Other *Task
 	State string
@@ -146,6 +151,7 @@ func (k *Kernel) emitAt(p *percpu, at uint64, ev *Event) {
 		e.NeedResched = t.needResched
 		e.HardIRQ = t.preemptCount&hardirqMask != 0
 		e.SoftIRQ = t.preemptCount&softirqMask != 0
+		e.BHOff = t.bhCount > 0
 		e.PreemptDepth = int(t.preemptCount & preemptMask)
 	}
 	if k.blameOnly {

@@ -93,6 +93,19 @@ var scenarios = []scenario{
 	// under rt.
 	{"percpu-preempt", "rcu", []string{"--cpus", "1", "--model", "preempt", "--cmdline", "test=percpu"}},
 	{"percpu-rt", "rcu", []string{"--cpus", "1", "--model", "rt", "--cmdline", "test=percpu"}},
+	// A SCHED_OTHER task with bottom halves disabled 3 ms (msleep inside)
+	// while a device raises NET_RX (bh.c): under preempt the softirq
+	// count defers it to local_bh_enable and msleep is a BUG; under rt
+	// softirq-net-rx/0 blocks on softirq_ctrl.lock/0 (boosting the task
+	// under pi=chain) and runs when local_bh_enable releases it.
+	{"bh-preempt", "bh", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=800"}},
+	{"bh-rt", "bh", []string{"--cpus", "1", "--model", "rt", "--traffic", "irq=11,rate=800"}},
+	{"bh-rt-chain", "bh", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--traffic", "irq=11,rate=800"}},
+	// The same with a FIFO 30 hog waking in the section: without PI the
+	// softirq waits for the hog too (8007 us), with pi=chain the task
+	// runs boosted to FIFO 50 above it (4008 us).
+	{"bh-hog-rt", "bh", []string{"--cpus", "1", "--model", "rt", "--traffic", "irq=11,rate=800", "--cmdline", "hog"}},
+	{"bh-hog-rt-chain", "bh", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--traffic", "irq=11,rate=800", "--cmdline", "hog"}},
 	// An rt_mutex cycle: the second lock returns -EDEADLK.
 	{"deadlock-rtmutex", "pinv", []string{"--cpus", "1", "--model", "rt", "--pi", "chain", "--cmdline", "test=deadlock"}},
 }

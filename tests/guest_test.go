@@ -199,6 +199,20 @@ var guestRuns = []guestRun{
 	{"badlock-rt", "badlock", []string{"--model", "rt"}, 0, []string{
 		"mutex_lock holding a raw spinlock = -22",
 		"preemptlab: kernel: BUG: sleeping function called from invalid context: mutex_lock(&m) with preemption disabled (preemption count 0x1, interrupts on): ..."}},
+	// local_bh_enable misused (tests/kernel/bh.c): with no disable, and
+	// one too many in a softirq action; exit with bottom halves disabled.
+	{"bh-unbalanced-rt", "bh", []string{"--cpus", "1", "--model", "rt", "--traffic", "irq=11,rate=800", "--cmdline", "test=unbalanced"}, 0, []string{
+		"preemptlab: kernel: BUG: local_bh_enable without local_bh_disable: softirq-net-rx/0 (pid 3) on cpu0 at ...",
+		"preemptlab: kernel: BUG: local_bh_enable without local_bh_disable: bh (pid 1) on cpu0 at ...",
+		"9005 us: NET_RX ran 4007 us after it was raised"}},
+	{"bh-unbalanced-preempt", "bh", []string{"--cpus", "1", "--model", "preempt", "--traffic", "irq=11,rate=800", "--cmdline", "test=unbalanced"}, 0, []string{
+		"preemptlab: kernel: BUG: huh, entered softirq 3 NET_RX net_rx_action+0x0/...",
+		"preemptlab: kernel: BUG: local_bh_enable without local_bh_disable: bh (pid 1) on cpu0 at ...",
+		"7010 us: NET_RX ran 2012 us after it was raised"}},
+	{"bh-exit-rt", "bh", []string{"--cpus", "1", "--model", "rt", "--traffic", "irq=11,rate=800", "--cmdline", "test=exit"}, 4, []string{
+		"preemptlab: kernel: Kernel panic - not syncing: cpu0: Aiee, killing interrupt handler! (exit with bottom halves disabled (preemption count 0x0, interrupts on))"}},
+	{"census-bh-rt", "bh", []string{"--cpus", "1", "--model", "rt", "--traffic", "irq=11,rate=800", "--census"}, 0, []string{
+		"       16        1  sleeping  local_lock_t         softirq_ctrl.lock/0"}},
 	// The lock census of a run.
 	{"census-pinv-rt", "pinv", []string{"--cpus", "1", "--model", "rt", "--census"}, 0, []string{
 		"  all mutex API calls (sleeping)               4 (100.0%)  5 objects",
