@@ -286,11 +286,9 @@ func (b *blamer) Event(e *Event) {
 		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: bc.cur.preempt})
 		b.open(c, e.Time, segment{kind: segSwitch, task: e.Task, other: e.Other})
 		return
-	case EvSysExit:
-		if len(bc.stack) == 0 {
-			b.open(c, e.Time, segment{kind: segExit, task: e.Task})
-			return
-		}
+	case EvSysEnter, EvSysExit:
+		b.sysCall(c, e.Time, e.Task, e.IRQsOff, e.Kind == EvSysExit)
+		return
 	case EvIRQDisable:
 		// The event comes just before the flag is cleared.
 		bc.setCtx(segCtx{offAt: e.Caller, preempt: bc.cur.preempt, held: bc.cur.held})
@@ -345,6 +343,22 @@ func (b *blamer) Event(e *Event) {
 		return
 	}
 	b.open(c, e.Time, b.taskSeg(c, e.Task, e.IRQsOff, false))
+}
+
+// sysCall notes a system call's entry or (exit) its exit on CPU c at at,
+// by t: its kernel path, or the exit path to user mode. The kernel calls
+// it directly when the blamer is its only tracer — system calls are most
+// of the events it follows — and through Event otherwise.
+func (b *blamer) sysCall(c int, at uint64, t *Task, irqsOff, exit bool) {
+	bc := &b.cpus[c]
+	switch {
+	case exit && len(bc.stack) == 0:
+		b.open(c, at, segment{kind: segExit, task: t})
+	case len(bc.stack) > 0, bc.spin != nil:
+		// Inside an interrupt context or a spin: nothing changes.
+	default:
+		b.open(c, at, b.taskSeg(c, t, irqsOff, false))
+	}
 }
 
 // irqEntry notes an interrupt's entry on CPU p (before its cost).

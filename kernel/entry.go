@@ -227,7 +227,7 @@ func (k *Kernel) saveCaller(p *percpu, t *Task, a *callArgs) {
 // context, and the task returns to user mode.
 func (k *Kernel) syscallExit(p *percpu, t *Task, ret int64) {
 	t.userCtx.R[cpu.EAX] = uint32(ret)
-	k.traceNum(p, EvSysExit, int64(t.inSyscall), ret, "")
+	k.traceSysExit(p, t.inSyscall, ret)
 	t.inSyscall = -1
 	k.charge(p, k.costs.SyscallExit)
 	k.returnToUser(p, t)

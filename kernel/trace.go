@@ -200,8 +200,20 @@ func (k *Kernel) traceNum(p *percpu, kind EventKind, n, n2 int64, name string) {
 }
 
 func (k *Kernel) traceSysEnter(p *percpu, a *callArgs) {
-	if k.traces(EvSysEnter) {
+	switch {
+	case k.blameOnly:
+		k.blame.sysCall(p.id, p.c.Now(), p.curr, !p.c.IF(), false)
+	case k.tracer != nil:
 		k.emit(p, &Event{Kind: EvSysEnter, Num: int64(a.nr), Args: a.a})
+	}
+}
+
+func (k *Kernel) traceSysExit(p *percpu, nr int, ret int64) {
+	switch {
+	case k.blameOnly:
+		k.blame.sysCall(p.id, p.c.Now(), p.curr, !p.c.IF(), true)
+	case k.tracer != nil:
+		k.emit(p, &Event{Kind: EvSysExit, Num: int64(nr), Num2: ret})
 	}
 }
 
