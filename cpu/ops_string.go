@@ -336,13 +336,25 @@ func (c *CPU) strRange(reg, n uint32, size uint8, down bool) (lo uint32, length 
 }
 
 // strInvalidate invalidates translated code in the length bytes at lo, which
-// a bulk store is about to write.
+// a bulk store is about to write. A page that no block covers is passed
+// whole (a 16 KiB copy is four looks, not 256); only a page with code has
+// its 64-byte lines looked at.
 func (c *CPU) strInvalidate(lo, length uint32) {
-	line := c.cache.line
-	for l := lo >> lineShift; l <= (lo+length-1)>>lineShift; l++ {
-		if line[l] != 0 {
-			c.codeWritten(lo, int(length))
-			return
+	bc := c.cache
+	end := lo + length - 1
+	for pg := lo >> pageShift; pg <= end>>pageShift; pg++ {
+		if pg >= uint32(len(bc.pages)) {
+			break
+		}
+		if p := bc.pages[pg]; p == nil || len(p.blocks) == 0 {
+			continue
+		}
+		first, last := max(lo, pg<<pageShift)>>lineShift, min(end, pg<<pageShift|(pageSize-1))>>lineShift
+		for l := first; l <= last; l++ {
+			if bc.line[l] != 0 {
+				c.codeWritten(lo, int(length))
+				return
+			}
 		}
 	}
 }

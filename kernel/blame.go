@@ -85,12 +85,9 @@ type blameCPU struct {
 	spin *segment
 }
 
-// setCtx makes c cur, dropping the segments' views of the old one if it
-// changed.
+// setCtx makes c cur, dropping the segments' views of the old one.
 func (bc *blameCPU) setCtx(c segCtx) {
-	if c != bc.cur {
-		bc.cur, bc.ctxs = c, [4]*segCtx{}
-	}
+	bc.cur, bc.ctxs = c, [4]*segCtx{}
 }
 
 // site is a call site that holds preemption off or takes a lock: the
@@ -218,16 +215,19 @@ func (b *blamer) taskSeg(c int, t *Task, irqsOff bool, user bool) segment {
 		if preempt {
 			ctx.preempt = bc.cur.preempt
 		}
-		if ctx == noCtx {
-			return s
+		if ctx.offAt == "" && !ctx.preempt.ok && !ctx.held.ok {
+			bc.ctxs[i] = &noCtx // no context: segments carry nil
+		} else {
+			if len(bc.slab) == cap(bc.slab) {
+				bc.slab = make([]segCtx, 0, 256)
+			}
+			bc.slab = append(bc.slab, ctx)
+			bc.ctxs[i] = &bc.slab[len(bc.slab)-1]
 		}
-		if len(bc.slab) == cap(bc.slab) {
-			bc.slab = make([]segCtx, 0, 256)
-		}
-		bc.slab = append(bc.slab, ctx)
-		bc.ctxs[i] = &bc.slab[len(bc.slab)-1]
 	}
-	s.ctx = bc.ctxs[i]
+	if c := bc.ctxs[i]; c != &noCtx {
+		s.ctx = c
+	}
 	return s
 }
 
