@@ -209,6 +209,9 @@ type CPU struct {
 	shadow bool
 	// nmiBlocked is set while an NMI handler runs (until IRET).
 	nmiBlocked bool
+	// ifOff is the last instruction that cleared IF (CLI, POPF) and
+	// ifOn the last that set it (STI, POPF): see IFByInstruction.
+	ifOff, ifOn ifChange
 
 	// halted is set by HLT until an interrupt arrives.
 	halted bool
@@ -394,6 +397,23 @@ func (c *CPU) Halted() bool { return c.halted }
 // IF reports EFLAGS.IF.
 func (c *CPU) IF() bool { return c.flags&FlagIF != 0 }
 
+// ifChange is a change of IF by an instruction: the cycle it began at and
+// its EIP.
+type ifChange struct {
+	at  uint64
+	eip uint32
+}
+
+// IFByInstruction reports the guest's own changes of IF, by its CLI, STI
+// and POPF (not by interrupt delivery or a host's SetEFLAGS): the cycle
+// and EIP of the last instruction that cleared IF, and the cycle of the
+// last that set it (0 for none). A kernel that sees only its own calls
+// learns from it where a section with interrupts off by the guest's own
+// instructions began and ended.
+func (c *CPU) IFByInstruction() (offAt uint64, offEIP uint32, onAt uint64) {
+	return c.ifOff.at, c.ifOff.eip, c.ifOn.at
+}
+
 // Interrupt tells the processor that its interrupt controller may have a
 // maskable interrupt for it. It is taken at the next instruction boundary
 // where EFLAGS.IF is 1 (and wakes the processor from HLT).
@@ -458,6 +478,15 @@ func (c *CPU) current() *inst {
 		return &c.blk.fast[c.k]
 	}
 	return nil
+}
+
+// ifChanged records an instruction's change of IF in ch: the cycle and
+// EIP of the instruction running.
+func (c *CPU) ifChanged(ch *ifChange) {
+	ch.at, ch.eip = c.Now(), c.EIP
+	if in := c.current(); in != nil {
+		ch.eip = in.eip()
+	}
 }
 
 // between marks the processor as between instructions: no current one.

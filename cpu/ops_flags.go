@@ -68,7 +68,11 @@ func opPopf(c *CPU, in *inst) {
 	if in.size == 4 {
 		c.flags &^= FlagRF
 	}
-	if c.flags&^old&FlagIF != 0 {
+	switch {
+	case c.flags&^old&FlagIF != 0:
 		c.brk = true
+		c.ifChanged(&c.ifOn)
+	case old&^c.flags&FlagIF != 0:
+		c.ifChanged(&c.ifOff)
 	}
 }

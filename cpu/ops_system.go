@@ -87,6 +87,9 @@ func opCli(c *CPU, in *inst) {
 	if !c.realMode && c.CPL > c.iopl() {
 		c.exception(excGP, 0)
 	}
+	if c.flags&FlagIF != 0 {
+		c.ifChanged(&c.ifOff)
+	}
 	c.flags &^= FlagIF
 }
 
@@ -100,6 +103,7 @@ func opSti(c *CPU, in *inst) {
 		c.flags |= FlagIF
 		c.shadow = true
 		c.brk = true
+		c.ifChanged(&c.ifOn)
 	}
 }
 

@@ -821,3 +821,42 @@ func TestMovSSShadow(t *testing.T) {
 		}
 	}
 }
+
+// TestIFByInstruction checks that the processor tells when and where its
+// own instructions cleared and set IF: CLI at its address and cycle, STI
+// after it, POPF clearing and setting it too; a host's SetEFLAGS is not
+// counted.
+func TestIFByInstruction(t *testing.T) {
+	c, _ := newTestCPU(t, asm(t, `
+	sti
+	nop
+	cli
+	nop
+	nop
+	sti
+	nop
+	pushf
+	cli
+	popf
+	hlt`))
+	c.SetEFLAGS(c.EFLAGS() &^ FlagIF)
+	if off, _, on := c.IFByInstruction(); off != 0 || on != 0 {
+		t.Fatalf("before any instruction: off at %d, on at %d", off, on)
+	}
+	runToHalt(t, c, 1000)
+	off, eip, on := c.IFByInstruction()
+	// The last clear is the CLI before POPF (testCodeBase+8: sti, nop, cli,
+	// nop, nop, sti, nop, pushf are 8 bytes); the last set is POPF's.
+	if eip != testCodeBase+8 {
+		t.Errorf("last clear at EIP %#x, want %#x (the second CLI)", eip, testCodeBase+8)
+	}
+	if off == 0 || on <= off {
+		t.Errorf("cleared at cycle %d, set at cycle %d: want a set after the clear", off, on)
+	}
+	c2, _ := newTestCPU(t, asm(t, "hlt"))
+	c2.SetEFLAGS(c2.EFLAGS() | FlagIF)
+	c2.SetEFLAGS(c2.EFLAGS() &^ FlagIF)
+	if off, _, on := c2.IFByInstruction(); off != 0 || on != 0 {
+		t.Errorf("a host's SetEFLAGS counted: off at %d, on at %d", off, on)
+	}
+}

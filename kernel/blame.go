@@ -83,6 +83,10 @@ type blameCPU struct {
 	ctxs [4]*segCtx
 	slab []segCtx
 	spin *segment
+	// offTime is when cur.offAt was set: interrupts went off by the
+	// kernel's local_irq_disable, or by the guest's own CLI or POPF seen
+	// since (cpu.IFByInstruction).
+	offTime uint64
 }
 
 // setCtx makes c cur, dropping the segments' views of the old one.
@@ -199,6 +203,9 @@ func (b *blamer) taskSeg(c int, t *Task, irqsOff bool, user bool) segment {
 		return s
 	}
 	s.prio = int32(t.prio)
+	if irqsOff {
+		b.noteCLI(c)
+	}
 	preempt := t.preemptCount&preemptMask != 0
 	i := 0
 	if irqsOff {
@@ -292,6 +299,7 @@ func (b *blamer) Event(e *Event) {
 	case EvIRQDisable:
 		// The event comes just before the flag is cleared.
 		bc.setCtx(segCtx{offAt: e.Caller, preempt: bc.cur.preempt, held: bc.cur.held})
+		bc.offTime = e.Time
 		if len(bc.stack) == 0 && bc.spin == nil {
 			b.open(c, e.Time, b.taskSeg(c, e.Task, true, false))
 			return
@@ -345,6 +353,17 @@ func (b *blamer) Event(e *Event) {
 	b.open(c, e.Time, b.taskSeg(c, e.Task, e.IRQsOff, false))
 }
 
+// noteCLI makes the context of CPU c's interrupts-off segments the
+// guest's own CLI or POPF if one cleared IF since the kernel last did.
+func (b *blamer) noteCLI(c int) {
+	bc := &b.cpus[c]
+	at, eip, _ := b.k.cpus[c].c.IFByInstruction()
+	if at > bc.offTime {
+		bc.offTime = at
+		bc.setCtx(segCtx{offAt: b.k.symbol(eip) + " (cli)", preempt: bc.cur.preempt, held: bc.cur.held})
+	}
+}
+
 // sysCall notes a system call's entry or (exit) its exit on CPU c at at,
 // by t: its kernel path, or the exit path to user mode. The kernel calls
 // it directly when the blamer is its only tracer — system calls are most
@@ -364,6 +383,22 @@ func (b *blamer) sysCall(c int, at uint64, t *Task, irqsOff, exit bool) {
 // irqEntry notes an interrupt's entry on CPU p (before its cost).
 func (b *blamer) irqEntry(p *percpu) {
 	bc := &b.cpus[p.id]
+	// The guest's own CLI … STI in the task segment open here, which no
+	// event marked, is a section with interrupts off of its own: the
+	// interrupt now taken may have waited for it.
+	offAt, eip, onAt := p.c.IFByInstruction()
+	if n := len(bc.segs); n > 0 && len(bc.stack) == 0 && bc.spin == nil {
+		last := bc.segs[n-1]
+		if last.kind == segTask && !last.irqsOff && offAt >= last.start && onAt > offAt && offAt > bc.offTime {
+			off := last
+			ctx := *last.context()
+			ctx.offAt = b.k.symbol(eip) + " (cli)"
+			off.irqsOff, off.ctx = true, &ctx
+			bc.offTime = offAt
+			b.open(p.id, offAt, off)
+			b.open(p.id, onAt, last)
+		}
+	}
 	s := segment{kind: segIRQ, task: p.curr}
 	bc.stack = append(bc.stack, s)
 	b.open(p.id, b.k.now(p), s)

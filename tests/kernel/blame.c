@@ -6,6 +6,9 @@
  *
  *	case=irqoff    a kernel thread disables interrupts for 300 us in
  *	               irqs_off_section(), every 1.67 ms
+ *	case=cli       the same with the processor's own instructions: CLI, 300 us
+ *	               of spinning on the TSC, STI in cli_section() (the kernel
+ *	               sees no call)
  *	case=spinlock  a kernel thread holds the spinlock_t demo_lock for
  *	               500 us in hold_demo_lock(), every 1.87 ms (under preempt
  *	               the preemption count holds the wake-up off)
@@ -51,6 +54,32 @@ static int irqoff_thread(void *arg)
 	(void)arg;
 	for (;;) {
 		irqs_off_section();
+		nap(1370000);
+	}
+	return 0;
+}
+
+static inline unsigned long long rdtsc(void)
+{
+	unsigned lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (unsigned long long)hi << 32 | lo;
+}
+
+static __attribute__((noinline)) void cli_section(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+	unsigned long long t = rdtsc();
+	while (rdtsc() - t < 300000) /* 300 us at the default 1000 MHz */
+		;
+	__asm__ volatile("sti" ::: "memory");
+}
+
+static int cli_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		cli_section();
 		nap(1370000);
 	}
 	return 0;
@@ -177,6 +206,8 @@ int main(void)
 	user_task_run(cmdline_has("case=pi") ? measure_dev : measure, (void *)cmdline_int("loops", 200), "measure", TASK_RT_GROUP);
 	if (cmdline_has("case=irqoff"))
 		kthread_run_on(irqoff_thread, 0, "irqoff", 0);
+	if (cmdline_has("case=cli"))
+		kthread_run_on(cli_thread, 0, "cli", 0);
 	if (cmdline_has("case=spinlock"))
 		kthread_run_on(spinlock_thread, 0, "holder", 0);
 	if (cmdline_has("case=pi")) {
