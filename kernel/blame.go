@@ -452,14 +452,17 @@ func (b *blamer) switched(p *percpu, next *Task) {
 // addWait notes a wait for a sleeping lock, dropping the waits that
 // ended before the horizon.
 func (b *blamer) addWait(w lockWait) {
-	if n := len(b.waits); n >= 256 {
-		i := 0
-		for i < n && b.waits[i].to != 0 && b.waits[i].to+blameHorizon < w.from {
-			i++
+	if n := len(b.waits); n >= 256 && n == cap(b.waits) {
+		// Before the slice would grow: keep the waits still open or
+		// ended within the horizon, in order.
+		kept := b.waits[:0]
+		for _, x := range b.waits {
+			if x.to == 0 || x.to+blameHorizon >= w.from {
+				kept = append(kept, x)
+			}
 		}
-		if i > n/2 {
-			b.waits = append(b.waits[:0], b.waits[i:]...)
-		}
+		clear(b.waits[len(kept):])
+		b.waits = kept
 	}
 	b.waits = append(b.waits, w)
 }
