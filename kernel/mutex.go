@@ -380,10 +380,16 @@ func (k *Kernel) Report(msg string) {
 	k.traceAt(p, EvBug, msg, p.c.EIP)
 }
 
-// spinOn takes spinning lock l for t on cpu, or makes the CPU spin.
-func (k *Kernel) spinOn(l *locks.SpinLock, t *Task, cpu int) bool {
+// spinOn takes spinning lock l for t on cpu (for reading if read: a
+// spinning rwlock_t's read_lock), or makes the CPU spin.
+func (k *Kernel) spinOn(l *locks.SpinLock, t *Task, cpu int, read bool) bool {
 	k.spinning = l
-	ok := l.Lock(k, t, cpu, k.model.Lockbreak)
+	var ok bool
+	if read {
+		ok = l.ReadLock(k, t, cpu, k.model.Lockbreak)
+	} else {
+		ok = l.Lock(k, t, cpu, k.model.Lockbreak)
+	}
 	k.spinning = nil
 	return ok
 }

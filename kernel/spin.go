@@ -164,11 +164,14 @@ func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, 
 	k.preemptDisable(p, t, "spin_lock")
 	k.charge(p, k.costs.SpinLock)
 	k.traceAt(p, EvLockAcquire, o.name, a.at)
-	if owner, _ := o.spin.Owner(); owner == locks.Task(t) {
+	// A reader may nest on a spinning rwlock_t; anything else taken
+	// again by its holder waits for itself.
+	read := what == "read_lock" && o.kind == LockKindRwlock
+	if owner, _ := o.spin.Owner(); owner == locks.Task(t) && !(read && o.spin.Reading(t)) || !read && o.spin.Reading(t) {
 		k.bug(p, fmt.Sprintf("recursive %s of %s: a spinlock taken twice deadlocks its CPU", what, o.name))
 	}
 	p.c.R[cpu.EAX] = flags // the result, whether it waits or not
-	if !k.spinOn(o.spin, t, p.id) {
+	if !k.spinOn(o.spin, t, p.id, read) {
 		k.traceAt(p, EvLockContended, o.name, a.at)
 	}
 	return int64(flags), true
@@ -206,7 +209,11 @@ func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64
 		return k.convertedUnlock(p, t, a, o, what)
 	}
 	o.ops++
-	if e := o.spin.Unlock(k, t); e != nil {
+	unlock := o.spin.Unlock
+	if what == "read_unlock" && o.kind == LockKindRwlock {
+		unlock = o.spin.ReadUnlock
+	}
+	if e := unlock(k, t); e != nil {
 		k.bug(p, what+": "+e.Error())
 		return -EINVAL, true
 	}
@@ -282,7 +289,7 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 		k.preemptDisable(p, t, "spin_lock")
 		k.charge(p, k.costs.SpinLock)
 		k.traceAt(p, EvLockAcquire, o.name, a.at)
-		if !k.spinOn(o.spin, t, p.id) {
+		if !k.spinOn(o.spin, t, p.id, false) {
 			k.traceAt(p, EvLockContended, o.name, a.at)
 		}
 	}
