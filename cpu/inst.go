@@ -66,6 +66,7 @@ type inst struct {
 	len              uint8 // encoded length in bytes
 	idx              uint8 // how many guest instructions of its block precede it
 	count            uint8 // guest instructions it executes: 1, or 2 when fused
+	code             uint8 // its case in runBlock's inline dispatch, xCall for none (see dispatch.go)
 }
 
 // eip returns the address of the instruction itself (CS-relative).

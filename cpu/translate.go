@@ -121,6 +121,9 @@ func (c *CPU) translate(lin uint32) *block {
 		// branch needs no limit check (see fuse.go).
 		b.fast = fuse(b.insts)
 	}
+	for k := range b.fast {
+		b.fast[k].code = fastCodeOf(b.fast[k].fn)
+	}
 	return b
 }
 

@@ -1,0 +1,586 @@
+package cpu
+
+// This file implements the block loop's inline dispatch: the commonest
+// handlers of compiled C run as cases of one switch in runBlock instead of
+// through an indirect call, and only on their fast path: flat segments,
+// RAM wholly inside bounds, no translated code written. Anything else (a
+// fault to raise, a device, self-modifying code) falls back to the
+// instruction's own handler, which does everything the case would have
+// done and more, so a case never changes state before it knows it can
+// finish. None of the fast paths can set brk, so no brk test follows them.
+//
+// An instruction's fast code is derived from its handler when a block is
+// translated (fastCodeOf), so a case always implements exactly the handler
+// it stands for.
+
+import (
+	"encoding/binary"
+	"reflect"
+)
+
+// Fast codes, kept in inst.code; xCall (0) runs in.fn.
+const (
+	xCall uint8 = iota
+	xMovRR32
+	xMovRI32
+	xMovRM32
+	xMovRM32B
+	xMovMR32
+	xMovMR32B
+	xMovMI32B
+	xMovzxM8
+	xMovzxM8B
+	xMovzxR8
+	xMovsxM8
+	xLea32
+	xLea32B
+	xIncR32
+	xDecR32
+	xAddRR32
+	xAddRI32
+	xSubRR32
+	xSubRI32
+	xAndRI32
+	xCmpRR32
+	xCmpRI32
+	xTestRR32
+	xALURR32
+	xALURI32
+	xShlRI32
+	xShrRI32
+	xSetccR
+	xCmovRR32
+	xPushR32
+	xPopR32
+	xJccExit
+	xCmpRRJccExit
+	xCmpRIJccExit
+	xTestRRJccExit
+	xExitRM32
+	xExitMR32
+	xExitMI32
+	xExitRI32
+	xExitRR8
+	xExitRI8
+	xExitRM8
+	xExitMI8
+	xExitMR8
+	xExitAddRI32
+	xExitSubRI32
+	xExitDecR32
+	xExitIncR32
+	xMovzxM16
+	xMovsxM16
+	xMovzxR16
+	xMovsxR16
+	xMovMR8
+	xMovRR8
+	xALURR8
+	xALURI8
+	xImulRR32
+	xImulRRI32
+	xSarRI32
+	xCwde
+	xZeroR32
+	xNop
+	xCall32
+	xALUMR32
+	xMul
+	xUnary
+	xShift
+	xALU
+)
+
+// fastCodes maps the entry point of each handler with a case in runBlock
+// to its fast code.
+var fastCodes = func() map[uintptr]uint8 {
+	m := map[uintptr]uint8{}
+	for code, fn := range map[uint8]handler{
+		xMovRR32: opMovRR32, xMovRI32: opMovRI32, xMovRM32: opMovRM32, xMovRM32B: opMovRM32B,
+		xMovMR32: opMovMR32, xMovMR32B: opMovMR32B, xMovMI32B: opMovMI32B,
+		xMovzxM8: opMovzxM8, xMovzxM8B: opMovzxM8B, xMovzxR8: opMovzxR8, xMovsxM8: opMovsxM8,
+		xLea32: opLea32, xLea32B: opLea32B, xIncR32: opIncR32, xDecR32: opDecR32,
+		xAddRR32: opAddRR32, xAddRI32: opAddRI32, xSubRR32: opSubRR32, xSubRI32: opSubRI32,
+		xAndRI32: opAndRI32, xCmpRR32: opCmpRR32, xCmpRI32: opCmpRI32, xTestRR32: opTestRR32,
+		xALURR32: opALURR32, xALURI32: opALURI32, xShlRI32: opShlRI32, xShrRI32: opShrRI32,
+		xSetccR: opSetccR, xCmovRR32: opCmovRR32, xPushR32: opPushR32, xPopR32: opPopR32,
+		xJccExit: opJccExit, xCmpRRJccExit: opCmpRRJccExit, xCmpRIJccExit: opCmpRIJccExit,
+		xTestRRJccExit: opTestRRJccExit, xExitRM32: opExitRM32, xExitMR32: opExitMR32,
+		xExitMI32: opExitMI32, xExitRI32: opExitRI32, xExitRR8: opExitRR8, xExitRI8: opExitRI8,
+		xExitRM8: opExitRM8, xExitMI8: opExitMI8, xExitMR8: opExitMR8,
+		xExitAddRI32: opExitAddRI32, xExitSubRI32: opExitSubRI32,
+		xExitDecR32: opExitDecR32, xExitIncR32: opExitIncR32,
+		xMovzxM16: opMovzxM16, xMovsxM16: opMovsxM16, xMovzxR16: opMovzxR16, xMovsxR16: opMovsxR16,
+		xMovMR8: opMovMR8, xMovRR8: opMovRR8, xALURR8: opALURR8, xALURI8: opALURI8,
+		xImulRR32: opImulRR32, xImulRRI32: opImulRRI32, xSarRI32: opSarRI32, xCwde: opCwde,
+		xZeroR32: opZeroR32, xNop: opNop, xCall32: opCall32, xALUMR32: opALUMR32,
+		xMul: opMul, xUnary: opUnary, xShift: opShift, xALU: opALU,
+	} {
+		m[reflect.ValueOf(fn).Pointer()] = code
+	}
+	return m
+}()
+
+// fastCodeOf returns the fast code of handler fn, xCall if it has none.
+func fastCodeOf(fn handler) uint8 {
+	return fastCodes[reflect.ValueOf(fn).Pointer()]
+}
+
+// load32 returns the dword at seg:off if the segment is flat and the dword
+// wholly in RAM; ok is false otherwise (the handler must run).
+func (c *CPU) load32(seg uint8, off uint32) (v uint32, ok bool) {
+	if ram := c.ram; c.Seg[seg].flat && uint64(off)+4 <= uint64(len(ram)) {
+		return binary.LittleEndian.Uint32(ram[off:]), true
+	}
+	return 0, false
+}
+
+// load8 is load32 for a byte.
+func (c *CPU) load8(seg uint8, off uint32) (v uint32, ok bool) {
+	if ram := c.ram; c.Seg[seg].flat && uint64(off) < uint64(len(ram)) {
+		return uint32(ram[off]), true
+	}
+	return 0, false
+}
+
+// load16 is load32 for a word.
+func (c *CPU) load16(seg uint8, off uint32) (v uint32, ok bool) {
+	if ram := c.ram; c.Seg[seg].flat && uint64(off)+2 <= uint64(len(ram)) {
+		return uint32(binary.LittleEndian.Uint16(ram[off:])), true
+	}
+	return 0, false
+}
+
+// store8 is store32 for a byte.
+func (c *CPU) store8(seg uint8, off, v uint32) bool {
+	ram, line := c.ram, c.cache.line
+	if c.Seg[seg].flat && uint64(off) < uint64(len(ram)) && line[off>>lineShift] == 0 {
+		ram[off] = uint8(v)
+		return true
+	}
+	return false
+}
+
+// carryIn returns CF as 0 or 1, as cf does, the common cases inline.
+func (c *CPU) carryIn() uint32 {
+	switch l := &c.lazy; l.op {
+	case lazyNone:
+		return c.flags & FlagCF
+	case lazySub:
+		if m := sizeMask(l.size); l.a&m < l.b&m {
+			return 1
+		}
+		return 0
+	case lazyLogic:
+		return 0
+	}
+	return c.cf()
+}
+
+// writable32 reports whether store32 would write a dword at seg:off.
+func (c *CPU) writable32(seg uint8, off uint32) bool {
+	line := c.cache.line
+	return c.Seg[seg].flat && uint64(off)+4 <= uint64(len(c.ram)) && line[off>>lineShift]|line[(off+3)>>lineShift] == 0
+}
+
+// store32 writes the dword v at seg:off and reports true if the segment is
+// flat, the dword wholly in RAM and no translated code in its lines;
+// otherwise it writes nothing (the handler must run).
+func (c *CPU) store32(seg uint8, off, v uint32) bool {
+	ram, line := c.ram, c.cache.line
+	if c.Seg[seg].flat && uint64(off)+4 <= uint64(len(ram)) && line[off>>lineShift]|line[(off+3)>>lineShift] == 0 {
+		binary.LittleEndian.PutUint32(ram[off:], v)
+		return true
+	}
+	return false
+}
+
+// exitAt leaves the block at the taken branch in: EIP is its target and
+// the instructions up to it are charged.
+func (c *CPU) exitAt(in *inst) *inst {
+	c.EIP = in.target
+	c.Cycles += uint64(in.cycStart + in.cycles)
+	c.Instructions += uint64(in.idx) + uint64(in.count)
+	return in
+}
+
+// subCond evaluates condition cc after a - b on operands of the size whose
+// sign bit is sign (a and b truncated to that size), as cond does for
+// lazySub.
+func subCond(cc uint8, a, b, sign uint32) bool {
+	var r bool
+	switch cc >> 1 {
+	case condO >> 1:
+		r = (a^b)&(a^(a-b))&sign != 0
+	case condB >> 1:
+		r = a < b
+	case condE >> 1:
+		r = a == b
+	case condBE >> 1:
+		r = a <= b
+	case condS >> 1:
+		r = (a-b)&sign != 0
+	case condP >> 1:
+		r = parity(a-b) != 0
+	case condL >> 1:
+		r = a^sign < b^sign
+	case condLE >> 1:
+		r = a^sign <= b^sign
+	}
+	return r != (cc&1 != 0)
+}
+
+// logicCond evaluates condition cc after a logical operation with result
+// r (truncated to the size whose sign bit is sign): CF = OF = 0.
+func logicCond(cc uint8, r, sign uint32) bool {
+	var t bool
+	switch cc >> 1 {
+	case condE >> 1, condBE >> 1:
+		t = r == 0
+	case condS >> 1, condL >> 1:
+		t = r&sign != 0
+	case condP >> 1:
+		t = parity(r) != 0
+	case condLE >> 1:
+		t = r == 0 || r&sign != 0
+	}
+	return t != (cc&1 != 0)
+}
+
+// runBlock executes a whole block. It returns the exit it left by when a
+// branch inside it was taken, nil when it ran to its end or stopped after
+// an instruction that set brk.
+func (c *CPU) runBlock(b *block) *inst {
+	c.stepped = false
+	c.cur = nil
+	c.blk = b
+	insts := b.fast
+	n := len(insts) - 1
+	for k := 0; k < n; k++ {
+		in := &insts[k]
+		// x and y are the operands of a compare of size bytes, whose
+		// sign bit is sign, for the shared tails below.
+		var x, y, sign uint32
+		var size uint8
+		switch in.code {
+		case xMovRR32:
+			c.R[in.dst] = c.R[in.src]
+			continue
+		case xMovRI32:
+			c.R[in.dst] = in.imm
+			continue
+		case xMovRM32:
+			if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				c.R[in.dst] = v
+				continue
+			}
+		case xMovRM32B:
+			if v, ok := c.load32(in.seg, c.eaB(in)); ok {
+				c.R[in.dst] = v
+				continue
+			}
+		case xMovMR32:
+			if c.store32(in.seg, c.ea(in), c.R[in.src]) {
+				continue
+			}
+		case xMovMR32B:
+			if c.store32(in.seg, c.eaB(in), c.R[in.src]) {
+				continue
+			}
+		case xMovMI32B:
+			if c.store32(in.seg, c.eaB(in), in.imm) {
+				continue
+			}
+		case xMovzxM8:
+			if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				c.R[in.dst] = v
+				continue
+			}
+		case xMovzxM8B:
+			if v, ok := c.load8(in.seg, c.eaB(in)); ok {
+				c.R[in.dst] = v
+				continue
+			}
+		case xMovzxR8:
+			c.R[in.dst] = c.reg8(in.src)
+			continue
+		case xMovsxM8:
+			if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				c.R[in.dst] = uint32(int32(int8(v)))
+				continue
+			}
+		case xLea32:
+			c.R[in.dst] = c.ea(in)
+			continue
+		case xLea32B:
+			c.R[in.dst] = c.eaB(in)
+			continue
+		case xIncR32:
+			cin, a := c.carryIn(), c.R[in.dst]
+			c.R[in.dst] = a + 1
+			l := &c.lazy
+			l.op, l.size, l.cin, l.a, l.b, l.res = lazyInc, 4, cin, a, 1, a+1
+			continue
+		case xDecR32:
+			cin, a := c.carryIn(), c.R[in.dst]
+			c.R[in.dst] = a - 1
+			l := &c.lazy
+			l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
+			continue
+		case xMovzxM16:
+			if v, ok := c.load16(in.seg, c.ea(in)); ok {
+				c.R[in.dst] = v
+				continue
+			}
+		case xMovsxM16:
+			if v, ok := c.load16(in.seg, c.ea(in)); ok {
+				c.R[in.dst] = uint32(int32(int16(v)))
+				continue
+			}
+		case xMovzxR16:
+			c.R[in.dst] = c.R[in.src] & 0xFFFF
+			continue
+		case xMovsxR16:
+			c.R[in.dst] = uint32(int32(int16(c.R[in.src])))
+			continue
+		case xMovMR8:
+			if c.store8(in.seg, c.ea(in), c.reg8(in.src)) {
+				continue
+			}
+		case xMovRR8:
+			c.setReg8(in.dst, c.reg8(in.src))
+			continue
+		case xALURR8:
+			opALURR8(c, in)
+			continue
+		case xALURI8:
+			opALURI8(c, in)
+			continue
+		case xImulRR32:
+			opImulRR32(c, in)
+			continue
+		case xImulRRI32:
+			opImulRRI32(c, in)
+			continue
+		case xSarRI32:
+			opSarRI32(c, in)
+			continue
+		case xCwde:
+			c.R[EAX] = uint32(int16(c.R[EAX]))
+			continue
+		case xZeroR32:
+			c.R[in.dst] = 0
+			c.setLazy32(lazyLogic, 0, 0, 0)
+			continue
+		case xNop:
+			continue
+		case xCall32:
+			if sp := c.R[ESP] - 4; in.target <= c.Seg[CS].Limit && c.store32(SS, sp, in.next) {
+				c.R[ESP] = sp
+				c.EIP = in.target
+				continue
+			}
+		case xALUMR32:
+			if off := c.ea(in); c.writable32(in.seg, off) {
+				ram := c.ram[off : off+4]
+				binary.LittleEndian.PutUint32(ram, c.alu(in.aux, 4, binary.LittleEndian.Uint32(ram), c.R[in.src]))
+				continue
+			}
+		case xMul:
+			if in.dstKind == argReg {
+				opMul(c, in)
+				continue
+			}
+		case xUnary:
+			if in.dstKind == argReg {
+				opUnary(c, in)
+				continue
+			}
+		case xShift:
+			if in.dstKind == argReg {
+				opShift(c, in)
+				continue
+			}
+		case xALU:
+			if in.dstKind != argMem && in.srcKind != argMem {
+				opALU(c, in)
+				continue
+			}
+		case xAddRR32:
+			opAddRR32(c, in)
+			continue
+		case xAddRI32:
+			opAddRI32(c, in)
+			continue
+		case xSubRR32:
+			opSubRR32(c, in)
+			continue
+		case xSubRI32:
+			opSubRI32(c, in)
+			continue
+		case xAndRI32:
+			opAndRI32(c, in)
+			continue
+		case xCmpRR32:
+			opCmpRR32(c, in)
+			continue
+		case xCmpRI32:
+			opCmpRI32(c, in)
+			continue
+		case xTestRR32:
+			opTestRR32(c, in)
+			continue
+		case xALURR32:
+			c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], c.R[in.src])
+			continue
+		case xALURI32:
+			c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], in.imm)
+			continue
+		case xShlRI32:
+			opShlRI32(c, in)
+			continue
+		case xShrRI32:
+			opShrRI32(c, in)
+			continue
+		case xSetccR:
+			opSetccR(c, in)
+			continue
+		case xCmovRR32:
+			opCmovRR32(c, in)
+			continue
+		case xPushR32:
+			if sp := c.R[ESP] - 4; c.store32(SS, sp, c.R[in.dst]) {
+				c.R[ESP] = sp
+				continue
+			}
+		case xPopR32:
+			if v, ok := c.load32(SS, c.R[ESP]); ok {
+				c.R[ESP] += 4
+				c.R[in.dst] = v
+				continue
+			}
+		case xJccExit:
+			if c.cond(in.aux) {
+				return c.exitAt(in)
+			}
+			continue
+		case xCmpRRJccExit:
+			x, y, sign = c.R[in.dst], c.R[in.src], 1<<31
+			c.setLazy32(lazySub, x, y, x-y)
+			goto cmpExit
+		case xCmpRIJccExit:
+			x, y, sign = c.R[in.dst], in.imm, 1<<31
+			c.setLazy32(lazySub, x, y, x-y)
+			goto cmpExit
+		case xTestRRJccExit:
+			x = c.R[in.dst] & c.R[in.src]
+			c.setLazy32(lazyLogic, x, x, x)
+			sign = 1 << 31
+			goto testExit
+		case xExitRM32:
+			if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				x, y, sign = c.R[in.dst], v, 1<<31
+				size = 4
+				goto aluExit
+			}
+		case xExitMR32:
+			if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				x, y, sign = v, c.R[in.src], 1<<31
+				size = 4
+				goto aluExit
+			}
+		case xExitMI32:
+			if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				x, y, sign = v, in.imm, 1<<31
+				size = 4
+				goto aluExit
+			}
+		case xExitRI32:
+			x, y, sign = c.R[in.dst], in.imm, 1<<31
+			size = 4
+			goto aluExit
+		case xExitRR8:
+			x, y, sign = c.reg8(in.dst), c.reg8(in.src), 0x80
+			size = 1
+			goto aluExit
+		case xExitRI8:
+			x, y, sign = c.reg8(in.dst), in.imm, 0x80
+			size = 1
+			goto aluExit
+		case xExitRM8:
+			if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				x, y, sign = c.reg8(in.dst), v, 0x80
+				size = 1
+				goto aluExit
+			}
+		case xExitMI8:
+			if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				x, y, sign = v, in.imm, 0x80
+				size = 1
+				goto aluExit
+			}
+		case xExitMR8:
+			if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				x, y, sign = v, c.reg8(in.src), 0x80
+				size = 1
+				goto aluExit
+			}
+		case xExitAddRI32:
+			opAddRI32(c, in)
+			goto condExit
+		case xExitSubRI32:
+			opSubRI32(c, in)
+			goto condExit
+		case xExitDecR32:
+			opDecR32(c, in)
+			goto condExit
+		case xExitIncR32:
+			opIncR32(c, in)
+			goto condExit
+		}
+		// The general path: the handler itself.
+		c.k = uint32(k)
+		in.fn(c, in)
+		if c.brk {
+			c.Cycles += uint64(in.cycStart + in.cycles)
+			c.Instructions += uint64(in.idx) + uint64(in.count)
+			if c.exit {
+				c.exit, c.brk = false, false
+				return in
+			}
+			c.EIP = in.next
+			return nil
+		}
+		continue
+	aluExit:
+		// A fused CMP or TEST (the ALU operation in imm2) of a and b,
+		// then the branch: the flags are recorded as alu records them.
+		if in.imm2 == uint32(aluTest) {
+			c.setLazy(lazyLogic, size, x, y, x&y)
+			x &= y
+			goto testExit
+		}
+		c.setLazy(lazySub, size, x, y, x-y)
+	cmpExit:
+		if m := sign<<1 - 1; subCond(in.aux, x&m, y&m, sign) {
+			return c.exitAt(in)
+		}
+		continue
+	testExit:
+		if logicCond(in.aux, x&(sign<<1-1), sign) {
+			return c.exitAt(in)
+		}
+		continue
+	condExit:
+		if c.cond(in.aux) {
+			return c.exitAt(in)
+		}
+	}
+	in := &insts[n]
+	c.k = uint32(n)
+	c.EIP = in.next
+	in.fn(c, in)
+	c.Cycles += b.cycles
+	c.Instructions += b.ninsts
+	return nil
+}
