@@ -16,7 +16,11 @@ package cpu
 import (
 	"encoding/binary"
 	"reflect"
+	"unsafe"
 )
+
+// instSize is the size of an inst, the stride of runBlock's loop.
+const instSize = unsafe.Sizeof(inst{})
 
 // Fast codes, kept in inst.code; xCall (0) runs in.fn.
 const (
@@ -197,11 +201,17 @@ func (c *CPU) store32(seg uint8, off, v uint32) bool {
 
 // exitAt leaves the block at the taken branch in: EIP is its target and
 // the instructions up to it are charged.
-func (c *CPU) exitAt(in *inst) *inst {
+func (c *CPU) exitAt(in *inst) {
 	c.EIP = in.target
 	c.Cycles += uint64(in.cycStart + in.cycles)
 	c.Instructions += uint64(in.idx) + uint64(in.count)
-	return in
+}
+
+// chains reports whether the block loop may go on into block next without
+// returning to runBlocks: it is valid, nothing waits at the boundary, and
+// it runs whole before the limit (runBlocks would run it next, the same way).
+func (c *CPU) chains(next *block) bool {
+	return next != nil && next.valid && !c.brk && !c.shadow && c.Cycles < c.limit && c.Cycles+next.cycles <= c.limit
 }
 
 // subCond evaluates condition cc after a - b on operands of the size whose
@@ -247,340 +257,367 @@ func logicCond(cc uint8, r, sign uint32) bool {
 	return t != (cc&1 != 0)
 }
 
-// runBlock executes a whole block. It returns the exit it left by when a
-// branch inside it was taken, nil when it ran to its end or stopped after
-// an instruction that set brk.
-func (c *CPU) runBlock(b *block) *inst {
+// runBlock executes block b whole, then the blocks linked from it while
+// nothing happens at their boundaries (see chains). It returns the last
+// block it ran and the exit it left that one by when a branch inside it was
+// taken, nil when it ran to its end or stopped after an instruction that
+// set brk: what runBlocks needs to find the next block.
+func (c *CPU) runBlock(b *block) (*block, *inst) {
 	c.stepped = false
 	c.cur = nil
-	c.blk = b
-	insts := b.fast
-	n := len(insts) - 1
-	for k := 0; k < n; k++ {
-		in := &insts[k]
-		// x and y are the operands of a compare of size bytes, whose
-		// sign bit is sign, for the shared tails below.
-		var x, y, sign uint32
-		var size uint8
-		switch in.code {
-		case xMovRR32:
-			c.R[in.dst] = c.R[in.src]
-			continue
-		case xMovRI32:
-			c.R[in.dst] = in.imm
-			continue
-		case xMovRM32:
-			if v, ok := c.load32(in.seg, c.ea(in)); ok {
-				c.R[in.dst] = v
+	for {
+		c.blk = b
+		insts := b.fast
+		n := len(insts) - 1
+		// The loop steps a pointer through insts[:n] rather than an
+		// index: one induction variable, no bounds check, no index to
+		// scale (see instAt).
+		first := unsafe.Pointer(unsafe.SliceData(insts))
+		last := (*inst)(unsafe.Add(first, uintptr(n)*instSize))
+		var exit *inst
+		for in := (*inst)(first); in != last; in = (*inst)(unsafe.Add(unsafe.Pointer(in), instSize)) {
+			// x and y are the operands of a compare of size bytes, whose
+			// sign bit is sign, for the shared tails below.
+			var x, y, sign uint32
+			var size uint8
+			switch in.code {
+			case xMovRR32:
+				c.R[in.dst] = c.R[in.src]
 				continue
-			}
-		case xMovRM32B:
-			if v, ok := c.load32(in.seg, c.eaB(in)); ok {
-				c.R[in.dst] = v
+			case xMovRI32:
+				c.R[in.dst] = in.imm
 				continue
-			}
-		case xMovMR32:
-			if c.store32(in.seg, c.ea(in), c.R[in.src]) {
+			case xMovRM32:
+				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+					c.R[in.dst] = v
+					continue
+				}
+			case xMovRM32B:
+				if v, ok := c.load32(in.seg, c.eaB(in)); ok {
+					c.R[in.dst] = v
+					continue
+				}
+			case xMovMR32:
+				if c.store32(in.seg, c.ea(in), c.R[in.src]) {
+					continue
+				}
+			case xMovMR32B:
+				if c.store32(in.seg, c.eaB(in), c.R[in.src]) {
+					continue
+				}
+			case xMovMI32B:
+				if c.store32(in.seg, c.eaB(in), in.imm) {
+					continue
+				}
+			case xMovzxM8:
+				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+					c.R[in.dst] = v
+					continue
+				}
+			case xMovzxM8B:
+				if v, ok := c.load8(in.seg, c.eaB(in)); ok {
+					c.R[in.dst] = v
+					continue
+				}
+			case xMovzxR8:
+				c.R[in.dst] = c.reg8(in.src)
 				continue
-			}
-		case xMovMR32B:
-			if c.store32(in.seg, c.eaB(in), c.R[in.src]) {
+			case xMovsxM8:
+				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+					c.R[in.dst] = uint32(int32(int8(v)))
+					continue
+				}
+			case xLea32:
+				c.R[in.dst] = c.ea(in)
 				continue
-			}
-		case xMovMI32B:
-			if c.store32(in.seg, c.eaB(in), in.imm) {
+			case xLea32B:
+				c.R[in.dst] = c.eaB(in)
 				continue
-			}
-		case xMovzxM8:
-			if v, ok := c.load8(in.seg, c.ea(in)); ok {
-				c.R[in.dst] = v
+			case xIncR32:
+				cin, a := c.carryIn(), c.R[in.dst]
+				c.R[in.dst] = a + 1
+				l := &c.lazy
+				l.op, l.size, l.cin, l.a, l.b, l.res = lazyInc, 4, cin, a, 1, a+1
 				continue
-			}
-		case xMovzxM8B:
-			if v, ok := c.load8(in.seg, c.eaB(in)); ok {
-				c.R[in.dst] = v
+			case xDecR32:
+				cin, a := c.carryIn(), c.R[in.dst]
+				c.R[in.dst] = a - 1
+				l := &c.lazy
+				l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
 				continue
-			}
-		case xMovzxR8:
-			c.R[in.dst] = c.reg8(in.src)
-			continue
-		case xMovsxM8:
-			if v, ok := c.load8(in.seg, c.ea(in)); ok {
-				c.R[in.dst] = uint32(int32(int8(v)))
+			case xMovzxM16:
+				if v, ok := c.load16(in.seg, c.ea(in)); ok {
+					c.R[in.dst] = v
+					continue
+				}
+			case xMovsxM16:
+				if v, ok := c.load16(in.seg, c.ea(in)); ok {
+					c.R[in.dst] = uint32(int32(int16(v)))
+					continue
+				}
+			case xMovzxR16:
+				c.R[in.dst] = c.R[in.src] & 0xFFFF
 				continue
-			}
-		case xLea32:
-			c.R[in.dst] = c.ea(in)
-			continue
-		case xLea32B:
-			c.R[in.dst] = c.eaB(in)
-			continue
-		case xIncR32:
-			cin, a := c.carryIn(), c.R[in.dst]
-			c.R[in.dst] = a + 1
-			l := &c.lazy
-			l.op, l.size, l.cin, l.a, l.b, l.res = lazyInc, 4, cin, a, 1, a+1
-			continue
-		case xDecR32:
-			cin, a := c.carryIn(), c.R[in.dst]
-			c.R[in.dst] = a - 1
-			l := &c.lazy
-			l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
-			continue
-		case xMovzxM16:
-			if v, ok := c.load16(in.seg, c.ea(in)); ok {
-				c.R[in.dst] = v
+			case xMovsxR16:
+				c.R[in.dst] = uint32(int32(int16(c.R[in.src])))
 				continue
-			}
-		case xMovsxM16:
-			if v, ok := c.load16(in.seg, c.ea(in)); ok {
-				c.R[in.dst] = uint32(int32(int16(v)))
+			case xMovMR8:
+				if c.store8(in.seg, c.ea(in), c.reg8(in.src)) {
+					continue
+				}
+			case xMovRR8:
+				c.setReg8(in.dst, c.reg8(in.src))
 				continue
-			}
-		case xMovzxR16:
-			c.R[in.dst] = c.R[in.src] & 0xFFFF
-			continue
-		case xMovsxR16:
-			c.R[in.dst] = uint32(int32(int16(c.R[in.src])))
-			continue
-		case xMovMR8:
-			if c.store8(in.seg, c.ea(in), c.reg8(in.src)) {
+			case xALURR8:
+				opALURR8(c, in)
 				continue
-			}
-		case xMovRR8:
-			c.setReg8(in.dst, c.reg8(in.src))
-			continue
-		case xALURR8:
-			opALURR8(c, in)
-			continue
-		case xALURI8:
-			opALURI8(c, in)
-			continue
-		case xImulRR32:
-			opImulRR32(c, in)
-			continue
-		case xImulRRI32:
-			opImulRRI32(c, in)
-			continue
-		case xSarRI32:
-			opSarRI32(c, in)
-			continue
-		case xCwde:
-			c.R[EAX] = uint32(int16(c.R[EAX]))
-			continue
-		case xZeroR32:
-			c.R[in.dst] = 0
-			c.setLazy32(lazyLogic, 0, 0, 0)
-			continue
-		case xNop:
-			continue
-		case xCall32:
-			if sp := c.R[ESP] - 4; in.target <= c.Seg[CS].Limit && c.store32(SS, sp, in.next) {
-				c.R[ESP] = sp
-				c.EIP = in.target
+			case xALURI8:
+				opALURI8(c, in)
 				continue
-			}
-		case xALUMR32:
-			if off := c.ea(in); c.writable32(in.seg, off) {
-				ram := c.ram[off : off+4]
-				binary.LittleEndian.PutUint32(ram, c.alu(in.aux, 4, binary.LittleEndian.Uint32(ram), c.R[in.src]))
+			case xImulRR32:
+				opImulRR32(c, in)
 				continue
-			}
-		case xMul:
-			if in.dstKind == argReg {
-				opMul(c, in)
+			case xImulRRI32:
+				opImulRRI32(c, in)
 				continue
-			}
-		case xUnary:
-			if in.dstKind == argReg {
-				opUnary(c, in)
+			case xSarRI32:
+				opSarRI32(c, in)
 				continue
-			}
-		case xShift:
-			if in.dstKind == argReg {
-				opShift(c, in)
+			case xCwde:
+				c.R[EAX] = uint32(int16(c.R[EAX]))
 				continue
-			}
-		case xALU:
-			if in.dstKind != argMem && in.srcKind != argMem {
-				opALU(c, in)
+			case xZeroR32:
+				c.R[in.dst] = 0
+				c.setLazy32(lazyLogic, 0, 0, 0)
 				continue
-			}
-		case xAddRR32:
-			opAddRR32(c, in)
-			continue
-		case xAddRI32:
-			opAddRI32(c, in)
-			continue
-		case xSubRR32:
-			opSubRR32(c, in)
-			continue
-		case xSubRI32:
-			opSubRI32(c, in)
-			continue
-		case xAndRI32:
-			opAndRI32(c, in)
-			continue
-		case xCmpRR32:
-			opCmpRR32(c, in)
-			continue
-		case xCmpRI32:
-			opCmpRI32(c, in)
-			continue
-		case xTestRR32:
-			opTestRR32(c, in)
-			continue
-		case xALURR32:
-			c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], c.R[in.src])
-			continue
-		case xALURI32:
-			c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], in.imm)
-			continue
-		case xShlRI32:
-			opShlRI32(c, in)
-			continue
-		case xShrRI32:
-			opShrRI32(c, in)
-			continue
-		case xSetccR:
-			opSetccR(c, in)
-			continue
-		case xCmovRR32:
-			opCmovRR32(c, in)
-			continue
-		case xPushR32:
-			if sp := c.R[ESP] - 4; c.store32(SS, sp, c.R[in.dst]) {
-				c.R[ESP] = sp
+			case xNop:
 				continue
-			}
-		case xPopR32:
-			if v, ok := c.load32(SS, c.R[ESP]); ok {
-				c.R[ESP] += 4
-				c.R[in.dst] = v
+			case xCall32:
+				if sp := c.R[ESP] - 4; in.target <= c.Seg[CS].Limit && c.store32(SS, sp, in.next) {
+					c.R[ESP] = sp
+					c.EIP = in.target
+					continue
+				}
+			case xALUMR32:
+				if off := c.ea(in); c.writable32(in.seg, off) {
+					ram := c.ram[off : off+4]
+					binary.LittleEndian.PutUint32(ram, c.alu(in.aux, 4, binary.LittleEndian.Uint32(ram), c.R[in.src]))
+					continue
+				}
+			case xMul:
+				if in.dstKind == argReg {
+					opMul(c, in)
+					continue
+				}
+			case xUnary:
+				if in.dstKind == argReg {
+					opUnary(c, in)
+					continue
+				}
+			case xShift:
+				if in.dstKind == argReg {
+					opShift(c, in)
+					continue
+				}
+			case xALU:
+				if in.dstKind != argMem && in.srcKind != argMem {
+					opALU(c, in)
+					continue
+				}
+			case xAddRR32:
+				opAddRR32(c, in)
 				continue
+			case xAddRI32:
+				opAddRI32(c, in)
+				continue
+			case xSubRR32:
+				opSubRR32(c, in)
+				continue
+			case xSubRI32:
+				opSubRI32(c, in)
+				continue
+			case xAndRI32:
+				opAndRI32(c, in)
+				continue
+			case xCmpRR32:
+				opCmpRR32(c, in)
+				continue
+			case xCmpRI32:
+				opCmpRI32(c, in)
+				continue
+			case xTestRR32:
+				opTestRR32(c, in)
+				continue
+			case xALURR32:
+				c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], c.R[in.src])
+				continue
+			case xALURI32:
+				c.R[in.dst] = c.alu(in.aux, 4, c.R[in.dst], in.imm)
+				continue
+			case xShlRI32:
+				opShlRI32(c, in)
+				continue
+			case xShrRI32:
+				opShrRI32(c, in)
+				continue
+			case xSetccR:
+				opSetccR(c, in)
+				continue
+			case xCmovRR32:
+				opCmovRR32(c, in)
+				continue
+			case xPushR32:
+				if sp := c.R[ESP] - 4; c.store32(SS, sp, c.R[in.dst]) {
+					c.R[ESP] = sp
+					continue
+				}
+			case xPopR32:
+				if v, ok := c.load32(SS, c.R[ESP]); ok {
+					c.R[ESP] += 4
+					c.R[in.dst] = v
+					continue
+				}
+			case xJccExit:
+				if c.cond(in.aux) {
+					exit = in
+					goto left
+				}
+				continue
+			case xCmpRRJccExit:
+				x, y, sign = c.R[in.dst], c.R[in.src], 1<<31
+				c.setLazy32(lazySub, x, y, x-y)
+				goto cmpExit
+			case xCmpRIJccExit:
+				x, y, sign = c.R[in.dst], in.imm, 1<<31
+				c.setLazy32(lazySub, x, y, x-y)
+				goto cmpExit
+			case xTestRRJccExit:
+				x = c.R[in.dst] & c.R[in.src]
+				c.setLazy32(lazyLogic, x, x, x)
+				sign = 1 << 31
+				goto testExit
+			case xExitRM32:
+				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+					x, y, sign = c.R[in.dst], v, 1<<31
+					size = 4
+					goto aluExit
+				}
+			case xExitMR32:
+				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+					x, y, sign = v, c.R[in.src], 1<<31
+					size = 4
+					goto aluExit
+				}
+			case xExitMI32:
+				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+					x, y, sign = v, in.imm, 1<<31
+					size = 4
+					goto aluExit
+				}
+			case xExitRI32:
+				x, y, sign = c.R[in.dst], in.imm, 1<<31
+				size = 4
+				goto aluExit
+			case xExitRR8:
+				x, y, sign = c.reg8(in.dst), c.reg8(in.src), 0x80
+				size = 1
+				goto aluExit
+			case xExitRI8:
+				x, y, sign = c.reg8(in.dst), in.imm, 0x80
+				size = 1
+				goto aluExit
+			case xExitRM8:
+				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+					x, y, sign = c.reg8(in.dst), v, 0x80
+					size = 1
+					goto aluExit
+				}
+			case xExitMI8:
+				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+					x, y, sign = v, in.imm, 0x80
+					size = 1
+					goto aluExit
+				}
+			case xExitMR8:
+				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+					x, y, sign = v, c.reg8(in.src), 0x80
+					size = 1
+					goto aluExit
+				}
+			case xExitAddRI32:
+				opAddRI32(c, in)
+				goto condExit
+			case xExitSubRI32:
+				opSubRI32(c, in)
+				goto condExit
+			case xExitDecR32:
+				opDecR32(c, in)
+				goto condExit
+			case xExitIncR32:
+				opIncR32(c, in)
+				goto condExit
 			}
-		case xJccExit:
+			// The general path: the handler itself.
+			c.k = uint32((uintptr(unsafe.Pointer(in)) - uintptr(first)) / instSize)
+			in.fn(c, in)
+			if c.brk {
+				c.Cycles += uint64(in.cycStart + in.cycles)
+				c.Instructions += uint64(in.idx) + uint64(in.count)
+				if c.exit {
+					c.exit, c.brk = false, false
+					return b, in
+				}
+				c.EIP = in.next
+				return b, nil
+			}
+			continue
+		aluExit:
+			// A fused CMP or TEST (the ALU operation in imm2) of a and b,
+			// then the branch: the flags are recorded as alu records them.
+			if in.imm2 == uint32(aluTest) {
+				c.setLazy(lazyLogic, size, x, y, x&y)
+				x &= y
+				goto testExit
+			}
+			c.setLazy(lazySub, size, x, y, x-y)
+		cmpExit:
+			if m := sign<<1 - 1; subCond(in.aux, x&m, y&m, sign) {
+				exit = in
+				goto left
+			}
+			continue
+		testExit:
+			if logicCond(in.aux, x&(sign<<1-1), sign) {
+				exit = in
+				goto left
+			}
+			continue
+		condExit:
 			if c.cond(in.aux) {
-				return c.exitAt(in)
+				exit = in
+				goto left
 			}
-			continue
-		case xCmpRRJccExit:
-			x, y, sign = c.R[in.dst], c.R[in.src], 1<<31
-			c.setLazy32(lazySub, x, y, x-y)
-			goto cmpExit
-		case xCmpRIJccExit:
-			x, y, sign = c.R[in.dst], in.imm, 1<<31
-			c.setLazy32(lazySub, x, y, x-y)
-			goto cmpExit
-		case xTestRRJccExit:
-			x = c.R[in.dst] & c.R[in.src]
-			c.setLazy32(lazyLogic, x, x, x)
-			sign = 1 << 31
-			goto testExit
-		case xExitRM32:
-			if v, ok := c.load32(in.seg, c.ea(in)); ok {
-				x, y, sign = c.R[in.dst], v, 1<<31
-				size = 4
-				goto aluExit
-			}
-		case xExitMR32:
-			if v, ok := c.load32(in.seg, c.ea(in)); ok {
-				x, y, sign = v, c.R[in.src], 1<<31
-				size = 4
-				goto aluExit
-			}
-		case xExitMI32:
-			if v, ok := c.load32(in.seg, c.ea(in)); ok {
-				x, y, sign = v, in.imm, 1<<31
-				size = 4
-				goto aluExit
-			}
-		case xExitRI32:
-			x, y, sign = c.R[in.dst], in.imm, 1<<31
-			size = 4
-			goto aluExit
-		case xExitRR8:
-			x, y, sign = c.reg8(in.dst), c.reg8(in.src), 0x80
-			size = 1
-			goto aluExit
-		case xExitRI8:
-			x, y, sign = c.reg8(in.dst), in.imm, 0x80
-			size = 1
-			goto aluExit
-		case xExitRM8:
-			if v, ok := c.load8(in.seg, c.ea(in)); ok {
-				x, y, sign = c.reg8(in.dst), v, 0x80
-				size = 1
-				goto aluExit
-			}
-		case xExitMI8:
-			if v, ok := c.load8(in.seg, c.ea(in)); ok {
-				x, y, sign = v, in.imm, 0x80
-				size = 1
-				goto aluExit
-			}
-		case xExitMR8:
-			if v, ok := c.load8(in.seg, c.ea(in)); ok {
-				x, y, sign = v, c.reg8(in.src), 0x80
-				size = 1
-				goto aluExit
-			}
-		case xExitAddRI32:
-			opAddRI32(c, in)
-			goto condExit
-		case xExitSubRI32:
-			opSubRI32(c, in)
-			goto condExit
-		case xExitDecR32:
-			opDecR32(c, in)
-			goto condExit
-		case xExitIncR32:
-			opIncR32(c, in)
-			goto condExit
 		}
-		// The general path: the handler itself.
-		c.k = uint32(k)
-		in.fn(c, in)
-		if c.brk {
-			c.Cycles += uint64(in.cycStart + in.cycles)
-			c.Instructions += uint64(in.idx) + uint64(in.count)
-			if c.exit {
-				c.exit, c.brk = false, false
-				return in
-			}
+		{
+			in := &insts[n]
+			c.k = uint32(n)
 			c.EIP = in.next
-			return nil
+			in.fn(c, in)
+			c.Cycles += b.cycles
+			c.Instructions += b.ninsts
+			if l := &b.links[0]; l.eip != c.EIP || !c.chains(l.b) {
+				return b, nil
+			}
+			b = b.links[0].b
+			continue
 		}
-		continue
-	aluExit:
-		// A fused CMP or TEST (the ALU operation in imm2) of a and b,
-		// then the branch: the flags are recorded as alu records them.
-		if in.imm2 == uint32(aluTest) {
-			c.setLazy(lazyLogic, size, x, y, x&y)
-			x &= y
-			goto testExit
+	left:
+		// A branch inside the block was taken: go on at its target's
+		// block if it is linked from the branch (runBlocks links it).
+		c.exitAt(exit)
+		if !c.chains(exit.link) {
+			return b, exit
 		}
-		c.setLazy(lazySub, size, x, y, x-y)
-	cmpExit:
-		if m := sign<<1 - 1; subCond(in.aux, x&m, y&m, sign) {
-			return c.exitAt(in)
-		}
-		continue
-	testExit:
-		if logicCond(in.aux, x&(sign<<1-1), sign) {
-			return c.exitAt(in)
-		}
-		continue
-	condExit:
-		if c.cond(in.aux) {
-			return c.exitAt(in)
-		}
+		b = exit.link
 	}
-	in := &insts[n]
-	c.k = uint32(n)
-	c.EIP = in.next
-	in.fn(c, in)
-	c.Cycles += b.cycles
-	c.Instructions += b.ninsts
-	return nil
 }

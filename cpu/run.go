@@ -79,8 +79,7 @@ func (c *CPU) runBlocks() (r StopReason) {
 			b = c.block()
 		}
 		if c.Cycles+b.cycles <= c.limit {
-			exit = c.runBlock(b)
-			prev = b
+			prev, exit = c.runBlock(b)
 		} else {
 			c.stepBlock(b, 0)
 			prev, exit = nil, nil
