@@ -93,6 +93,11 @@ const (
 	xUnary
 	xShift
 	xALU
+	xJmpIndirect
+	xRet32
+	// xEnd marks a block's last entry, which runBlock runs after its
+	// loop by the code in block.endCode.
+	xEnd
 )
 
 // fastCodes maps the entry point of each handler with a case in runBlock
@@ -119,47 +124,85 @@ var fastCodes = func() map[uintptr]uint8 {
 		xImulRR32: opImulRR32, xImulRRI32: opImulRRI32, xSarRI32: opSarRI32, xCwde: opCwde,
 		xZeroR32: opZeroR32, xNop: opNop, xCall32: opCall32, xALUMR32: opALUMR32,
 		xMul: opMul, xUnary: opUnary, xShift: opShift, xALU: opALU,
+		xJmpIndirect: opJmpIndirect, xRet32: opRet32,
 	} {
 		m[reflect.ValueOf(fn).Pointer()] = code
 	}
 	return m
 }()
 
-// fastCodeOf returns the fast code of handler fn, xCall if it has none.
-func fastCodeOf(fn handler) uint8 {
-	return fastCodes[reflect.ValueOf(fn).Pointer()]
-}
-
-// load32 returns the dword at seg:off if the segment is flat and the dword
-// wholly in RAM; ok is false otherwise (the handler must run).
-func (c *CPU) load32(seg uint8, off uint32) (v uint32, ok bool) {
-	if ram := c.ram; c.Seg[seg].flat && uint64(off)+4 <= uint64(len(ram)) {
-		return binary.LittleEndian.Uint32(ram[off:]), true
+// fastCode returns the fast code of in's handler, xCall if it has none
+// or if in's memory operand is addressed through CS, FS or GS.
+func fastCode(in *inst) uint8 {
+	code := fastCodes[reflect.ValueOf(in.fn).Pointer()]
+	if in.dstKind == argMem || in.srcKind == argMem {
+		if in.seg != ES && in.seg != SS && in.seg != DS {
+			return xCall
+		}
 	}
-	return 0, false
+	return code
 }
 
-// load8 is load32 for a byte.
-func (c *CPU) load8(seg uint8, off uint32) (v uint32, ok bool) {
-	if ram := c.ram; c.Seg[seg].flat && uint64(off) < uint64(len(ram)) {
-		return uint32(ram[off]), true
+// The fast paths reach memory through ram, which is RAM when the data
+// segments ES, SS and DS are all flat and nil otherwise (see dataRAM): an
+// offset is then a RAM index, and one bound check stands for the segment
+// check and the RAM check. Instructions addressing through CS, FS or GS
+// have no fast code (see fastCode). line is the cache's code map.
+
+// dataRAM returns the ram the fast paths use.
+func (c *CPU) dataRAM() []byte {
+	if c.Seg[ES].flat && c.Seg[SS].flat && c.Seg[DS].flat {
+		return c.ram
+	}
+	return nil
+}
+
+// load32 returns the dword at off if it lies wholly in ram; ok is false
+// otherwise (the handler must run).
+func load32(ram []byte, off uint32) (v uint32, ok bool) {
+	if i := int(off); i >= 0 && i <= len(ram)-4 {
+		return binary.LittleEndian.Uint32(ram[i : i+4]), true
 	}
 	return 0, false
 }
 
 // load16 is load32 for a word.
-func (c *CPU) load16(seg uint8, off uint32) (v uint32, ok bool) {
-	if ram := c.ram; c.Seg[seg].flat && uint64(off)+2 <= uint64(len(ram)) {
-		return uint32(binary.LittleEndian.Uint16(ram[off:])), true
+func load16(ram []byte, off uint32) (v uint32, ok bool) {
+	if i := int(off); i >= 0 && i <= len(ram)-2 {
+		return uint32(binary.LittleEndian.Uint16(ram[i : i+2])), true
 	}
 	return 0, false
 }
 
+// load8 is load32 for a byte.
+func load8(ram []byte, off uint32) (v uint32, ok bool) {
+	if i := int(off); i >= 0 && i < len(ram) {
+		return uint32(ram[i]), true
+	}
+	return 0, false
+}
+
+// writable32 reports whether store32 would write a dword at off: it lies
+// wholly in ram and no translated code is in its lines.
+func writable32(ram []byte, line []uint16, off uint32) bool {
+	i := int(off)
+	return i >= 0 && i <= len(ram)-4 && line[off>>lineShift]|line[(off+3)>>lineShift] == 0
+}
+
+// store32 writes the dword v at off and reports true if writable32 says
+// it can; otherwise it writes nothing (the handler must run).
+func store32(ram []byte, line []uint16, off, v uint32) bool {
+	if i := int(off); i >= 0 && i <= len(ram)-4 && line[off>>lineShift]|line[(off+3)>>lineShift] == 0 {
+		binary.LittleEndian.PutUint32(ram[i:i+4], v)
+		return true
+	}
+	return false
+}
+
 // store8 is store32 for a byte.
-func (c *CPU) store8(seg uint8, off, v uint32) bool {
-	ram, line := c.ram, c.cache.line
-	if c.Seg[seg].flat && uint64(off) < uint64(len(ram)) && line[off>>lineShift] == 0 {
-		ram[off] = uint8(v)
+func store8(ram []byte, line []uint16, off, v uint32) bool {
+	if i := int(off); i >= 0 && i < len(ram) && line[off>>lineShift] == 0 {
+		ram[i] = uint8(v)
 		return true
 	}
 	return false
@@ -179,24 +222,6 @@ func (c *CPU) carryIn() uint32 {
 		return 0
 	}
 	return c.cf()
-}
-
-// writable32 reports whether store32 would write a dword at seg:off.
-func (c *CPU) writable32(seg uint8, off uint32) bool {
-	line := c.cache.line
-	return c.Seg[seg].flat && uint64(off)+4 <= uint64(len(c.ram)) && line[off>>lineShift]|line[(off+3)>>lineShift] == 0
-}
-
-// store32 writes the dword v at seg:off and reports true if the segment is
-// flat, the dword wholly in RAM and no translated code in its lines;
-// otherwise it writes nothing (the handler must run).
-func (c *CPU) store32(seg uint8, off, v uint32) bool {
-	ram, line := c.ram, c.cache.line
-	if c.Seg[seg].flat && uint64(off)+4 <= uint64(len(ram)) && line[off>>lineShift]|line[(off+3)>>lineShift] == 0 {
-		binary.LittleEndian.PutUint32(ram[off:], v)
-		return true
-	}
-	return false
 }
 
 // exitAt leaves the block at the taken branch in: EIP is its target and
@@ -269,18 +294,24 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 		c.blk = b
 		insts := b.fast
 		n := len(insts) - 1
+		ram, line := c.dataRAM(), c.cache.line
 		// The loop steps a pointer through insts[:n] rather than an
 		// index: one induction variable, no bounds check, no index to
 		// scale (see instAt).
 		first := unsafe.Pointer(unsafe.SliceData(insts))
-		last := (*inst)(unsafe.Add(first, uintptr(n)*instSize))
 		var exit *inst
-		for in := (*inst)(first); in != last; in = (*inst)(unsafe.Add(unsafe.Pointer(in), instSize)) {
+		// The last entry's code is xEnd, so the loop needs no bound.
+	entries:
+		for in := (*inst)(first); ; in = (*inst)(unsafe.Add(unsafe.Pointer(in), instSize)) {
 			// x and y are the operands of a compare of size bytes, whose
 			// sign bit is sign, for the shared tails below.
 			var x, y, sign uint32
 			var size uint8
 			switch in.code {
+			case xCall:
+				// The handler, below.
+			case xEnd:
+				break entries
 			case xMovRR32:
 				c.R[in.dst] = c.R[in.src]
 				continue
@@ -288,34 +319,34 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = in.imm
 				continue
 			case xMovRM32:
-				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
 			case xMovRM32B:
-				if v, ok := c.load32(in.seg, c.eaB(in)); ok {
+				if v, ok := load32(ram, c.eaB(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
 			case xMovMR32:
-				if c.store32(in.seg, c.ea(in), c.R[in.src]) {
+				if store32(ram, line, c.ea(in), c.R[in.src]) {
 					continue
 				}
 			case xMovMR32B:
-				if c.store32(in.seg, c.eaB(in), c.R[in.src]) {
+				if store32(ram, line, c.eaB(in), c.R[in.src]) {
 					continue
 				}
 			case xMovMI32B:
-				if c.store32(in.seg, c.eaB(in), in.imm) {
+				if store32(ram, line, c.eaB(in), in.imm) {
 					continue
 				}
 			case xMovzxM8:
-				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
 			case xMovzxM8B:
-				if v, ok := c.load8(in.seg, c.eaB(in)); ok {
+				if v, ok := load8(ram, c.eaB(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
@@ -323,7 +354,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = c.reg8(in.src)
 				continue
 			case xMovsxM8:
-				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea(in)); ok {
 					c.R[in.dst] = uint32(int32(int8(v)))
 					continue
 				}
@@ -346,12 +377,12 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
 				continue
 			case xMovzxM16:
-				if v, ok := c.load16(in.seg, c.ea(in)); ok {
+				if v, ok := load16(ram, c.ea(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
 			case xMovsxM16:
-				if v, ok := c.load16(in.seg, c.ea(in)); ok {
+				if v, ok := load16(ram, c.ea(in)); ok {
 					c.R[in.dst] = uint32(int32(int16(v)))
 					continue
 				}
@@ -362,7 +393,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = uint32(int32(int16(c.R[in.src])))
 				continue
 			case xMovMR8:
-				if c.store8(in.seg, c.ea(in), c.reg8(in.src)) {
+				if store8(ram, line, c.ea(in), c.reg8(in.src)) {
 					continue
 				}
 			case xMovRR8:
@@ -393,13 +424,13 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 			case xNop:
 				continue
 			case xCall32:
-				if sp := c.R[ESP] - 4; in.target <= c.Seg[CS].Limit && c.store32(SS, sp, in.next) {
+				if sp := c.R[ESP] - 4; in.target <= c.Seg[CS].Limit && store32(ram, line, sp, in.next) {
 					c.R[ESP] = sp
 					c.EIP = in.target
 					continue
 				}
 			case xALUMR32:
-				if off := c.ea(in); c.writable32(in.seg, off) {
+				if off := c.ea(in); writable32(ram, line, off) {
 					ram := c.ram[off : off+4]
 					binary.LittleEndian.PutUint32(ram, c.alu(in.aux, 4, binary.LittleEndian.Uint32(ram), c.R[in.src]))
 					continue
@@ -467,12 +498,12 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				opCmovRR32(c, in)
 				continue
 			case xPushR32:
-				if sp := c.R[ESP] - 4; c.store32(SS, sp, c.R[in.dst]) {
+				if sp := c.R[ESP] - 4; store32(ram, line, sp, c.R[in.dst]) {
 					c.R[ESP] = sp
 					continue
 				}
 			case xPopR32:
-				if v, ok := c.load32(SS, c.R[ESP]); ok {
+				if v, ok := load32(ram, c.R[ESP]); ok {
 					c.R[ESP] += 4
 					c.R[in.dst] = v
 					continue
@@ -497,19 +528,19 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				sign = 1 << 31
 				goto testExit
 			case xExitRM32:
-				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea(in)); ok {
 					x, y, sign = c.R[in.dst], v, 1<<31
 					size = 4
 					goto aluExit
 				}
 			case xExitMR32:
-				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea(in)); ok {
 					x, y, sign = v, c.R[in.src], 1<<31
 					size = 4
 					goto aluExit
 				}
 			case xExitMI32:
-				if v, ok := c.load32(in.seg, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea(in)); ok {
 					x, y, sign = v, in.imm, 1<<31
 					size = 4
 					goto aluExit
@@ -527,19 +558,19 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				size = 1
 				goto aluExit
 			case xExitRM8:
-				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea(in)); ok {
 					x, y, sign = c.reg8(in.dst), v, 0x80
 					size = 1
 					goto aluExit
 				}
 			case xExitMI8:
-				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea(in)); ok {
 					x, y, sign = v, in.imm, 0x80
 					size = 1
 					goto aluExit
 				}
 			case xExitMR8:
-				if v, ok := c.load8(in.seg, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea(in)); ok {
 					x, y, sign = v, c.reg8(in.src), 0x80
 					size = 1
 					goto aluExit
@@ -557,9 +588,11 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				opIncR32(c, in)
 				goto condExit
 			}
-			// The general path: the handler itself.
+			// The general path: the handler itself. It may change a
+			// segment, so ram is looked at again.
 			c.k = uint32((uintptr(unsafe.Pointer(in)) - uintptr(first)) / instSize)
 			in.fn(c, in)
+			ram = c.dataRAM()
 			if c.brk {
 				c.Cycles += uint64(in.cycStart + in.cycles)
 				c.Instructions += uint64(in.idx) + uint64(in.count)
@@ -599,10 +632,32 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 			}
 		}
 		{
+			// The block's last instruction, which ends it: the
+			// commonest indirect branches inline, as above.
 			in := &insts[n]
 			c.k = uint32(n)
 			c.EIP = in.next
+			switch b.endCode {
+			case xJmpIndirect:
+				if in.size == 4 {
+					t, ok := c.R[in.dst], in.dstKind == argReg
+					if in.dstKind == argMem {
+						t, ok = load32(ram, c.ea(in))
+					}
+					if ok && t <= c.Seg[CS].Limit {
+						c.EIP = t
+						goto ended
+					}
+				}
+			case xRet32:
+				if t, ok := load32(ram, c.R[ESP]); ok && t <= c.Seg[CS].Limit {
+					c.R[ESP] += 4
+					c.EIP = t
+					goto ended
+				}
+			}
 			in.fn(c, in)
+		ended:
 			c.Cycles += b.cycles
 			c.Instructions += b.ninsts
 			if l := &b.links[0]; l.eip != c.EIP || !c.chains(l.b) {

@@ -122,8 +122,10 @@ func (c *CPU) translate(lin uint32) *block {
 		b.fast = fuse(b.insts)
 	}
 	for k := range b.fast {
-		b.fast[k].code = fastCodeOf(b.fast[k].fn)
+		b.fast[k].code = fastCode(&b.fast[k])
 	}
+	last := &b.fast[len(b.fast)-1]
+	b.endCode, last.code = last.code, xEnd
 	return b
 }
 
