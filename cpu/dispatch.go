@@ -132,11 +132,12 @@ var fastCodes = func() map[uintptr]uint8 {
 }()
 
 // fastCode returns the fast code of in's handler, xCall if it has none
-// or if in's memory operand is addressed through CS, FS or GS.
+// or if in's memory operand is addressed through CS, FS or GS or with
+// 16-bit addressing.
 func fastCode(in *inst) uint8 {
 	code := fastCodes[reflect.ValueOf(in.fn).Pointer()]
 	if in.dstKind == argMem || in.srcKind == argMem {
-		if in.seg != ES && in.seg != SS && in.seg != DS {
+		if in.seg != ES && in.seg != SS && in.seg != DS || in.flags&fAddr16 != 0 {
 			return xCall
 		}
 	}
@@ -148,6 +149,10 @@ func fastCode(in *inst) uint8 {
 // offset is then a RAM index, and one bound check stands for the segment
 // check and the RAM check. Instructions addressing through CS, FS or GS
 // have no fast code (see fastCode). line is the cache's code map.
+
+// ea32 is ea for 32-bit addressing: the fast codes of instructions with
+// 16-bit addressing are xCall (see fastCode).
+func (c *CPU) ea32(in *inst) uint32 { return in.disp + c.R[in.base] + c.R[in.index]<<in.scale }
 
 // dataRAM returns the ram the fast paths use.
 func (c *CPU) dataRAM() []byte {
@@ -208,17 +213,18 @@ func store8(ram []byte, line []uint16, off, v uint32) bool {
 	return false
 }
 
-// carryIn returns CF as 0 or 1, as cf does, the common cases inline.
+// carryIn returns CF as 0 or 1, as cf does. The INC and DEC cases of
+// runBlock evaluate the commonest case (after CMP or SUB) before calling it.
 func (c *CPU) carryIn() uint32 {
 	switch l := &c.lazy; l.op {
 	case lazyNone:
 		return c.flags & FlagCF
-	case lazySub:
-		if m := sizeMask(l.size); l.a&m < l.b&m {
+	case lazyLogic:
+		return 0
+	case lazyInc, lazyDec, lazyShift:
+		if l.cin != 0 {
 			return 1
 		}
-		return 0
-	case lazyLogic:
 		return 0
 	}
 	return c.cf()
@@ -319,7 +325,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = in.imm
 				continue
 			case xMovRM32:
-				if v, ok := load32(ram, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea32(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
@@ -329,7 +335,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 					continue
 				}
 			case xMovMR32:
-				if store32(ram, line, c.ea(in), c.R[in.src]) {
+				if store32(ram, line, c.ea32(in), c.R[in.src]) {
 					continue
 				}
 			case xMovMR32B:
@@ -341,7 +347,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 					continue
 				}
 			case xMovzxM8:
-				if v, ok := load8(ram, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea32(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
@@ -354,35 +360,47 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = c.reg8(in.src)
 				continue
 			case xMovsxM8:
-				if v, ok := load8(ram, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea32(in)); ok {
 					c.R[in.dst] = uint32(int32(int8(v)))
 					continue
 				}
 			case xLea32:
-				c.R[in.dst] = c.ea(in)
+				c.R[in.dst] = c.ea32(in)
 				continue
 			case xLea32B:
 				c.R[in.dst] = c.eaB(in)
 				continue
 			case xIncR32:
-				cin, a := c.carryIn(), c.R[in.dst]
+				var cin uint32
+				if l := &c.lazy; l.op == lazySub && l.a&sizeMask(l.size) < l.b&sizeMask(l.size) {
+					cin = 1
+				} else if l.op != lazySub {
+					cin = c.carryIn()
+				}
+				a := c.R[in.dst]
 				c.R[in.dst] = a + 1
 				l := &c.lazy
 				l.op, l.size, l.cin, l.a, l.b, l.res = lazyInc, 4, cin, a, 1, a+1
 				continue
 			case xDecR32:
-				cin, a := c.carryIn(), c.R[in.dst]
+				var cin uint32
+				if l := &c.lazy; l.op == lazySub && l.a&sizeMask(l.size) < l.b&sizeMask(l.size) {
+					cin = 1
+				} else if l.op != lazySub {
+					cin = c.carryIn()
+				}
+				a := c.R[in.dst]
 				c.R[in.dst] = a - 1
 				l := &c.lazy
 				l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
 				continue
 			case xMovzxM16:
-				if v, ok := load16(ram, c.ea(in)); ok {
+				if v, ok := load16(ram, c.ea32(in)); ok {
 					c.R[in.dst] = v
 					continue
 				}
 			case xMovsxM16:
-				if v, ok := load16(ram, c.ea(in)); ok {
+				if v, ok := load16(ram, c.ea32(in)); ok {
 					c.R[in.dst] = uint32(int32(int16(v)))
 					continue
 				}
@@ -393,7 +411,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = uint32(int32(int16(c.R[in.src])))
 				continue
 			case xMovMR8:
-				if store8(ram, line, c.ea(in), c.reg8(in.src)) {
+				if store8(ram, line, c.ea32(in), c.reg8(in.src)) {
 					continue
 				}
 			case xMovRR8:
@@ -430,7 +448,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 					continue
 				}
 			case xALUMR32:
-				if off := c.ea(in); writable32(ram, line, off) {
+				if off := c.ea32(in); writable32(ram, line, off) {
 					ram := c.ram[off : off+4]
 					binary.LittleEndian.PutUint32(ram, c.alu(in.aux, 4, binary.LittleEndian.Uint32(ram), c.R[in.src]))
 					continue
@@ -528,19 +546,19 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				sign = 1 << 31
 				goto testExit
 			case xExitRM32:
-				if v, ok := load32(ram, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea32(in)); ok {
 					x, y, sign = c.R[in.dst], v, 1<<31
 					size = 4
 					goto aluExit
 				}
 			case xExitMR32:
-				if v, ok := load32(ram, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea32(in)); ok {
 					x, y, sign = v, c.R[in.src], 1<<31
 					size = 4
 					goto aluExit
 				}
 			case xExitMI32:
-				if v, ok := load32(ram, c.ea(in)); ok {
+				if v, ok := load32(ram, c.ea32(in)); ok {
 					x, y, sign = v, in.imm, 1<<31
 					size = 4
 					goto aluExit
@@ -558,19 +576,19 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				size = 1
 				goto aluExit
 			case xExitRM8:
-				if v, ok := load8(ram, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea32(in)); ok {
 					x, y, sign = c.reg8(in.dst), v, 0x80
 					size = 1
 					goto aluExit
 				}
 			case xExitMI8:
-				if v, ok := load8(ram, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea32(in)); ok {
 					x, y, sign = v, in.imm, 0x80
 					size = 1
 					goto aluExit
 				}
 			case xExitMR8:
-				if v, ok := load8(ram, c.ea(in)); ok {
+				if v, ok := load8(ram, c.ea32(in)); ok {
 					x, y, sign = v, c.reg8(in.src), 0x80
 					size = 1
 					goto aluExit
@@ -642,7 +660,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				if in.size == 4 {
 					t, ok := c.R[in.dst], in.dstKind == argReg
 					if in.dstKind == argMem {
-						t, ok = load32(ram, c.ea(in))
+						t, ok = load32(ram, c.ea32(in))
 					}
 					if ok && t <= c.Seg[CS].Limit {
 						c.EIP = t
