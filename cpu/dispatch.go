@@ -296,14 +296,16 @@ func logicCond(cc uint8, r, sign uint32) bool {
 func (c *CPU) runBlock(b *block) (*block, *inst) {
 	c.stepped = false
 	c.cur = nil
+	// A handler that loads a segment register sets brk (see loadSeg), so
+	// ram is looked at only here and after a block's last instruction.
+	ram, line := c.dataRAM(), c.cache.line
 	for {
 		c.blk = b
 		insts := b.fast
 		n := len(insts) - 1
-		ram, line := c.dataRAM(), c.cache.line
 		// The loop steps a pointer through insts[:n] rather than an
 		// index: one induction variable, no bounds check, no index to
-		// scale (see instAt).
+		// scale.
 		first := unsafe.Pointer(unsafe.SliceData(insts))
 		var exit *inst
 		// The last entry's code is xEnd, so the loop needs no bound.
@@ -606,11 +608,9 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				opIncR32(c, in)
 				goto condExit
 			}
-			// The general path: the handler itself. It may change a
-			// segment, so ram is looked at again.
+			// The general path: the handler itself.
 			c.k = uint32((uintptr(unsafe.Pointer(in)) - uintptr(first)) / instSize)
 			in.fn(c, in)
-			ram = c.dataRAM()
 			if c.brk {
 				c.Cycles += uint64(in.cycStart + in.cycles)
 				c.Instructions += uint64(in.idx) + uint64(in.count)
@@ -644,7 +644,13 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 			}
 			continue
 		condExit:
-			if c.cond(in.aux) {
+			// After arithmetic: ZF is whether the result is 0.
+			if in.aux>>1 == condE>>1 {
+				if (c.lazy.res == 0) != (in.aux&1 != 0) {
+					exit = in
+					goto left
+				}
+			} else if c.cond(in.aux) {
 				exit = in
 				goto left
 			}
@@ -675,6 +681,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				}
 			}
 			in.fn(c, in)
+			ram = c.dataRAM()
 		ended:
 			c.Cycles += b.cycles
 			c.Instructions += b.ninsts
