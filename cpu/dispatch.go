@@ -152,7 +152,7 @@ func fastCode(in *inst) uint8 {
 
 // ea32 is ea for 32-bit addressing: the fast codes of instructions with
 // 16-bit addressing are xCall (see fastCode).
-func (c *CPU) ea32(in *inst) uint32 { return in.disp + c.R[in.base] + c.R[in.index]<<in.scale }
+func (c *CPU) ea32(in *inst) uint32 { return in.disp + c.R[in.base] + c.R[in.index]<<(in.scale&3) }
 
 // dataRAM returns the ram the fast paths use.
 func (c *CPU) dataRAM() []byte {
@@ -243,49 +243,6 @@ func (c *CPU) exitAt(in *inst) {
 // it runs whole before the limit (runBlocks would run it next, the same way).
 func (c *CPU) chains(next *block) bool {
 	return next != nil && next.valid && !c.brk && !c.shadow && c.Cycles < c.limit && c.Cycles+next.cycles <= c.limit
-}
-
-// subCond evaluates condition cc after a - b on operands of the size whose
-// sign bit is sign (a and b truncated to that size), as cond does for
-// lazySub.
-func subCond(cc uint8, a, b, sign uint32) bool {
-	var r bool
-	switch cc >> 1 {
-	case condO >> 1:
-		r = (a^b)&(a^(a-b))&sign != 0
-	case condB >> 1:
-		r = a < b
-	case condE >> 1:
-		r = a == b
-	case condBE >> 1:
-		r = a <= b
-	case condS >> 1:
-		r = (a-b)&sign != 0
-	case condP >> 1:
-		r = parity(a-b) != 0
-	case condL >> 1:
-		r = a^sign < b^sign
-	case condLE >> 1:
-		r = a^sign <= b^sign
-	}
-	return r != (cc&1 != 0)
-}
-
-// logicCond evaluates condition cc after a logical operation with result
-// r (truncated to the size whose sign bit is sign): CF = OF = 0.
-func logicCond(cc uint8, r, sign uint32) bool {
-	var t bool
-	switch cc >> 1 {
-	case condE >> 1, condBE >> 1:
-		t = r == 0
-	case condS >> 1, condL >> 1:
-		t = r&sign != 0
-	case condP >> 1:
-		t = parity(r) != 0
-	case condLE >> 1:
-		t = r == 0 || r&sign != 0
-	}
-	return t != (cc&1 != 0)
 }
 
 // runBlock executes block b whole, then the blocks linked from it while
@@ -632,15 +589,55 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 			}
 			c.setLazy(lazySub, size, x, y, x-y)
 		cmpExit:
-			if m := sign<<1 - 1; subCond(in.aux, x&m, y&m, sign) {
-				exit = in
-				goto left
+			// The condition after a - b, as cond evaluates it for
+			// lazySub, written out here: a call costs more than it.
+			{
+				m := sign<<1 - 1
+				a, b := x&m, y&m
+				var t bool
+				switch in.aux >> 1 {
+				case condO >> 1:
+					t = (a^b)&(a^(a-b))&sign != 0
+				case condB >> 1:
+					t = a < b
+				case condE >> 1:
+					t = a == b
+				case condBE >> 1:
+					t = a <= b
+				case condS >> 1:
+					t = (a-b)&sign != 0
+				case condP >> 1:
+					t = parity(a-b) != 0
+				case condL >> 1:
+					t = a^sign < b^sign
+				case condLE >> 1:
+					t = a^sign <= b^sign
+				}
+				if t != (in.aux&1 != 0) {
+					exit = in
+					goto left
+				}
 			}
 			continue
 		testExit:
-			if logicCond(in.aux, x&(sign<<1-1), sign) {
-				exit = in
-				goto left
+			// The condition after a logical operation: CF = OF = 0.
+			{
+				r := x & (sign<<1 - 1)
+				var t bool
+				switch in.aux >> 1 {
+				case condE >> 1, condBE >> 1:
+					t = r == 0
+				case condS >> 1, condL >> 1:
+					t = r&sign != 0
+				case condP >> 1:
+					t = parity(r) != 0
+				case condLE >> 1:
+					t = r == 0 || r&sign != 0
+				}
+				if t != (in.aux&1 != 0) {
+					exit = in
+					goto left
+				}
 			}
 			continue
 		condExit:

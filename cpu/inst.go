@@ -77,7 +77,7 @@ func (c *CPU) ea(in *inst) uint32 {
 	if in.flags&fAddr16 != 0 {
 		return (in.disp + c.R[in.base] + c.R[in.index]) & 0xFFFF
 	}
-	return in.disp + c.R[in.base] + c.R[in.index]<<in.scale
+	return in.disp + c.R[in.base] + c.R[in.index]<<(in.scale&3)
 }
 
 // reg8 reads 8-bit register r (AL, CL, DL, BL, AH, CH, DH, BH).
