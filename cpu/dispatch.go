@@ -238,15 +238,10 @@ func (c *CPU) exitAt(in *inst) {
 	c.Instructions += uint64(in.idx) + uint64(in.count)
 }
 
-// chains reports whether the block loop may go on into block next without
-// returning to runBlocks: it is valid, nothing waits at the boundary, and
-// it runs whole before the limit (runBlocks would run it next, the same way).
-func (c *CPU) chains(next *block) bool {
-	return next != nil && next.valid && !c.brk && !c.shadow && c.Cycles < c.limit && c.Cycles+next.cycles <= c.limit
-}
-
-// runBlock executes block b whole, then the blocks linked from it while
-// nothing happens at their boundaries (see chains). It returns the last
+// runBlock executes block b whole, then the blocks that follow while
+// nothing waits at their boundaries and each fits before the limit, found
+// as runBlocks finds them (it would run them next, the same way; a branch
+// inside a block is never taken with brk set). It returns the last
 // block it ran and the exit it left that one by when a branch inside it was
 // taken, nil when it ran to its end or stopped after an instruction that
 // set brk: what runBlocks needs to find the next block.
@@ -682,19 +677,34 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 		ended:
 			c.Cycles += b.cycles
 			c.Instructions += b.ninsts
-			if l := &b.links[0]; l.eip != c.EIP || !c.chains(l.b) {
+			// Go on at the next block, found as runBlocks finds it.
+			if c.brk || c.shadow || c.Cycles >= c.limit {
 				return b, nil
 			}
-			b = b.links[0].b
+			next := c.nextBlock(b)
+			if c.Cycles+next.cycles > c.limit {
+				return b, nil // runBlocks steps it
+			}
+			b = next
 			continue
 		}
 	left:
 		// A branch inside the block was taken: go on at its target's
-		// block if it is linked from the branch (runBlocks links it).
+		// block, linked from the branch, as runBlocks does.
 		c.exitAt(exit)
-		if !c.chains(exit.link) {
+		if c.Cycles >= c.limit {
 			return b, exit
 		}
-		b = exit.link
+		next := exit.link
+		if next == nil || !next.valid {
+			next = c.block()
+			if b.valid && next.valid {
+				exit.link = next
+			}
+		}
+		if c.Cycles+next.cycles > c.limit {
+			return b, exit // runBlocks steps it
+		}
+		b = next
 	}
 }
