@@ -122,7 +122,9 @@ func (c *CPU) translate(lin uint32) *block {
 		b.fast = fuse(b.insts)
 	}
 	for k := range b.fast {
-		b.fast[k].code = fastCode(&b.fast[k])
+		if in := &b.fast[k]; in.count == 2 || in.flags&fExit != 0 {
+			in.code = fastCode(in) // fuse changed its handler
+		}
 	}
 	last := &b.fast[len(b.fast)-1]
 	b.endCode, last.code = last.code, xEnd
@@ -198,6 +200,7 @@ func (c *CPU) decodeCached(buf *[15]byte, n, mode int, in *inst) {
 	}
 	*in = inst{}
 	c.translateOne(buf[:n], mode, in)
+	in.code = fastCode(in)
 	e.key, e.in = key, *in
 }
 
