@@ -324,7 +324,7 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 			case xLea32B:
 				c.R[in.dst] = c.eaB(in)
 				continue
-			case xIncR32:
+			case xIncR32, xExitIncR32:
 				var cin uint32
 				if l := &c.lazy; l.op == lazySub && l.a&sizeMask(l.size) < l.b&sizeMask(l.size) {
 					cin = 1
@@ -335,8 +335,11 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = a + 1
 				l := &c.lazy
 				l.op, l.size, l.cin, l.a, l.b, l.res = lazyInc, 4, cin, a, 1, a+1
+				if in.code == xExitIncR32 {
+					goto condExit
+				}
 				continue
-			case xDecR32:
+			case xDecR32, xExitDecR32:
 				var cin uint32
 				if l := &c.lazy; l.op == lazySub && l.a&sizeMask(l.size) < l.b&sizeMask(l.size) {
 					cin = 1
@@ -347,6 +350,9 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				c.R[in.dst] = a - 1
 				l := &c.lazy
 				l.op, l.size, l.cin, l.a, l.b, l.res = lazyDec, 4, cin, a, 1, a-1
+				if in.code == xExitDecR32 {
+					goto condExit
+				}
 				continue
 			case xMovzxM16:
 				if v, ok := load16(ram, c.ea32(in)); ok {
@@ -552,12 +558,6 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 				goto condExit
 			case xExitSubRI32:
 				opSubRI32(c, in)
-				goto condExit
-			case xExitDecR32:
-				opDecR32(c, in)
-				goto condExit
-			case xExitIncR32:
-				opIncR32(c, in)
 				goto condExit
 			}
 			// The general path: the handler itself.
