@@ -230,6 +230,14 @@ func (c *CPU) carryIn() uint32 {
 	return c.cf()
 }
 
+// bit returns 1 for true, 0 for false.
+func bit(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // exitAt leaves the block at the taken branch in: EIP is its target and
 // the instructions up to it are charged.
 func (c *CPU) exitAt(in *inst) {
@@ -383,11 +391,17 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 			case xALURI8:
 				opALURI8(c, in)
 				continue
-			case xImulRR32:
-				opImulRR32(c, in)
-				continue
-			case xImulRRI32:
-				opImulRRI32(c, in)
+			case xImulRR32, xImulRRI32:
+				// opImulRR32 and opImulRRI32 (whose second factor is imm2).
+				b := c.R[in.src]
+				a := c.R[in.dst]
+				if in.code == xImulRRI32 {
+					a, b = b, in.imm2
+				}
+				p := int64(int32(a)) * int64(int32(b))
+				r := uint32(p)
+				c.R[in.dst] = r
+				c.setLazyShift(4, bit(p != int64(int32(r))), bit(p != int64(int32(r))), r)
 				continue
 			case xSarRI32:
 				opSarRI32(c, in)
@@ -487,6 +501,16 @@ func (c *CPU) runBlock(b *block) (*block, *inst) {
 					continue
 				}
 			case xJccExit:
+				// After a compare or a logical operation, the shared
+				// tails below evaluate the condition as cond does.
+				switch l := &c.lazy; l.op {
+				case lazySub:
+					x, y, sign = l.a, l.b, signBit(l.size)
+					goto cmpExit
+				case lazyLogic:
+					x, sign = l.res, signBit(l.size)
+					goto testExit
+				}
 				if c.cond(in.aux) {
 					exit = in
 					goto left
