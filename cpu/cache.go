@@ -44,8 +44,11 @@ type block struct {
 	// block turned into exits, direct jumps inside it left out (their
 	// cost is in the following entries' cycStart). It is insts when
 	// nothing changed.
-	fast   []inst
-	ninsts uint64 // guest instructions in the block
+	fast []inst
+	// endCode is the fast code of the last entry of fast, whose own code
+	// is xEnd (see runBlock).
+	endCode uint8
+	ninsts  uint64 // guest instructions in the block
 	// valid is cleared when the block is dropped from the cache, so links
 	// to it from other blocks go stale safely.
 	valid bool

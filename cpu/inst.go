@@ -66,6 +66,7 @@ type inst struct {
 	len              uint8 // encoded length in bytes
 	idx              uint8 // how many guest instructions of its block precede it
 	count            uint8 // guest instructions it executes: 1, or 2 when fused
+	code             uint8 // its case in runBlock's inline dispatch, xCall for none (see dispatch.go)
 }
 
 // eip returns the address of the instruction itself (CS-relative).
@@ -76,7 +77,7 @@ func (c *CPU) ea(in *inst) uint32 {
 	if in.flags&fAddr16 != 0 {
 		return (in.disp + c.R[in.base] + c.R[in.index]) & 0xFFFF
 	}
-	return in.disp + c.R[in.base] + c.R[in.index]<<in.scale
+	return in.disp + c.R[in.base] + c.R[in.index]<<(in.scale&3)
 }
 
 // reg8 reads 8-bit register r (AL, CL, DL, BL, AH, CH, DH, BH).

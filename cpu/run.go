@@ -79,8 +79,7 @@ func (c *CPU) runBlocks() (r StopReason) {
 			b = c.block()
 		}
 		if c.Cycles+b.cycles <= c.limit {
-			exit = c.runBlock(b)
-			prev = b
+			prev, exit = c.runBlock(b)
 		} else {
 			c.stepBlock(b, 0)
 			prev, exit = nil, nil
@@ -196,39 +195,6 @@ func (c *CPU) external(v uint8) {
 		}
 	}
 	c.Cycles += costInterrupt
-}
-
-// runBlock executes a whole block. It returns the exit it left by when a
-// branch inside it was taken, nil when it ran to its end or stopped after
-// an instruction that set brk.
-func (c *CPU) runBlock(b *block) *inst {
-	c.stepped = false
-	c.cur = nil
-	c.blk = b
-	insts := b.fast
-	n := len(insts) - 1
-	for k := 0; k < n; k++ {
-		in := &insts[k]
-		c.k = uint32(k)
-		in.fn(c, in)
-		if c.brk {
-			c.Cycles += uint64(in.cycStart + in.cycles)
-			c.Instructions += uint64(in.idx) + uint64(in.count)
-			if c.exit {
-				c.exit, c.brk = false, false
-				return in
-			}
-			c.EIP = in.next
-			return nil
-		}
-	}
-	in := &insts[n]
-	c.k = uint32(n)
-	c.EIP = in.next
-	in.fn(c, in)
-	c.Cycles += b.cycles
-	c.Instructions += b.ninsts
-	return nil
 }
 
 // stepBlock executes a block one instruction at a time, from its k-th,

@@ -191,7 +191,10 @@ func (c *CPU) stackSegment(sel uint16, cpl int, vec uint8, ext uint32) Segment {
 
 // loadSeg loads segment register seg (not CS) with sel in the current
 // mode, with all the checks. The caller sets the interrupt shadow for SS.
+// It asks for an instruction boundary: the block loop looks at the data
+// segments only when it enters a block (see dataRAM).
 func (c *CPU) loadSeg(seg uint8, sel uint16) {
+	c.brk = true
 	if c.realMode {
 		c.loadRealSeg(seg, sel)
 		return

@@ -121,6 +121,13 @@ func (c *CPU) translate(lin uint32) *block {
 		// branch needs no limit check (see fuse.go).
 		b.fast = fuse(b.insts)
 	}
+	for k := range b.fast {
+		if in := &b.fast[k]; in.count == 2 || in.flags&fExit != 0 {
+			in.code = fastCode(in) // fuse changed its handler
+		}
+	}
+	last := &b.fast[len(b.fast)-1]
+	b.endCode, last.code = last.code, xEnd
 	return b
 }
 
@@ -193,6 +200,7 @@ func (c *CPU) decodeCached(buf *[15]byte, n, mode int, in *inst) {
 	}
 	*in = inst{}
 	c.translateOne(buf[:n], mode, in)
+	in.code = fastCode(in)
 	e.key, e.in = key, *in
 }
 
