@@ -56,15 +56,11 @@ func TestBlameConstructed(t *testing.T) {
 	for _, c := range blameCases {
 		t.Run(c.name+"/"+c.model, func(t *testing.T) {
 			preset, knob, _ := strings.Cut(c.model, "+")
-			m, err := LookupPreset(preset)
-			if err != nil {
-				t.Fatal(err)
-			}
+			var knobs []string
 			if name, value, ok := strings.Cut(knob, "="); ok {
-				if err := m.Set(name, value); err != nil {
-					t.Fatal(err)
-				}
+				knobs = []string{name, value}
 			}
+			m := presetWith(t, preset, knobs...)
 			r := runMeasured(t, blameImage, m, "case="+c.name, 400, c.traffic...)
 			var worst *LatencySample
 			for _, s := range r.samples {

@@ -10,16 +10,7 @@ import (
 // knobs, and returns the measurement threads' samples.
 func workloadRun(t *testing.T, preset string, ms uint64, knobs ...string) []*LatencySample {
 	t.Helper()
-	m, err := LookupPreset(preset)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(knobs); i += 2 {
-		if err := m.Set(knobs[i], knobs[i+1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r := runMeasured(t, cyclictestImage, m, "distance=0", ms, [2]float64{11, 3000}, [2]float64{14, 50})
+	r := runMeasured(t, cyclictestImage, presetWith(t, preset, knobs...), "distance=0", ms, [2]float64{11, 3000}, [2]float64{14, 50})
 	var l []*LatencySample
 	for _, s := range r.samples {
 		if strings.HasPrefix(s.Task.Comm, "cyclictest/") {
@@ -30,6 +21,21 @@ func workloadRun(t *testing.T, preset string, ms uint64, knobs ...string) []*Lat
 		t.Fatalf("%s: %d samples in %d ms", preset, len(l), ms)
 	}
 	return l
+}
+
+// presetWith is the preset with knobs set (name, value pairs).
+func presetWith(t *testing.T, preset string, knobs ...string) Model {
+	t.Helper()
+	m, err := LookupPreset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(knobs); i += 2 {
+		if err := m.Set(knobs[i], knobs[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
 }
 
 func worstOf(l []*LatencySample) *LatencySample {
@@ -256,15 +262,7 @@ func TestPIBoundsTheInversion(t *testing.T) {
 	}
 	const handoff = 10_000 // cycles: 10 µs for the release, audio's wake-up and switch-in, and an interrupt in the way
 	run := func(preset string, knobs ...string) *trio {
-		m, err := LookupPreset(preset)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i+1 < len(knobs); i += 2 {
-			if err := m.Set(knobs[i], knobs[i+1]); err != nil {
-				t.Fatal(err)
-			}
-		}
+		m := presetWith(t, preset, knobs...)
 		tr := &trio{holdFrom: map[*Task]uint64{}, hogFrom: map[int]uint64{}}
 		runMeasuredTraced(t, cyclictestImage, m, "distance=0", 1000, false, func(*measureRun) Tracer { return trioRecorder{tr} }, [2]float64{11, 3000}, [2]float64{14, 50})
 		if len(tr.waits) == 0 {
