@@ -317,7 +317,7 @@ func (b *blamer) Event(e *Event) {
 		bc.setCtx(segCtx{offAt: bc.cur.offAt, preempt: bc.cur.preempt})
 	case EvLockContended:
 		s := segment{kind: segSpin, task: e.Task, name: e.Name, irqsOff: e.IRQsOff}
-		o := b.k.lockNamed(e.Name)
+		o := e.lock
 		if o != nil && o.spin == nil {
 			// A sleeping lock: the task's kernel path goes on to block.
 			b.addWait(lockWait{task: e.Task, holder: o.owner(), lock: e.Name, from: e.Time})
@@ -481,16 +481,6 @@ func (o *lockObj) owner() *Task {
 	}
 	owner, _ := t.(*Task)
 	return owner
-}
-
-// lockNamed finds a lock object by its name (nil if none).
-func (k *Kernel) lockNamed(name string) *lockObj {
-	for _, o := range k.locks[1:] {
-		if o.name == name {
-			return o
-		}
-	}
-	return nil
 }
 
 // BlamePart is one named share of a sample's latency.

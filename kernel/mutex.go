@@ -126,7 +126,7 @@ func (k *Kernel) sleepTrylock(p *percpu, t *Task, a *callArgs, o *lockObj) int64
 	}
 	if ok {
 		k.lockdepAcquire(p, t, o, a.at, false)
-		k.traceAt(p, EvLockAcquired, o.name, a.at)
+		k.traceLock(p, EvLockAcquired, o, a.at)
 	}
 	return int64(b2i(ok))
 }
@@ -163,7 +163,7 @@ func (k *Kernel) sleepAcquire(p *percpu, t *Task, a *callArgs, o *lockObj, what 
 func (k *Kernel) takeSleeping(p *percpu, t *Task, o *lockObj, what string, at uint32, take func() (bool, error),
 	sleep func(p *percpu, desc string, wait func(p *percpu)), granted func(p *percpu)) (int64, bool) {
 	k.charge(p, k.costs.MutexLock)
-	k.traceAt(p, EvLockAcquire, o.name, at)
+	k.traceLock(p, EvLockAcquire, o, at)
 	k.lockdepAcquire(p, t, o, at, true)
 	ok, err := take()
 	if k.afterLockOp != nil {
@@ -180,7 +180,7 @@ func (k *Kernel) takeSleeping(p *percpu, t *Task, o *lockObj, what string, at ui
 	if ok {
 		return 0, true
 	}
-	k.traceAt(p, EvLockContended, o.name, at)
+	k.traceLock(p, EvLockContended, o, at)
 	w := t.lk.Blocked
 	desc := fmt.Sprintf("%s %s", lockKindNames[o.kind], o.name)
 	if h := k.holders(o); h != "" {
@@ -189,7 +189,7 @@ func (k *Kernel) takeSleeping(p *percpu, t *Task, o *lockObj, what string, at ui
 	var wait func(p *percpu)
 	wait = func(p *percpu) {
 		if w.Granted {
-			k.traceAt(p, EvLockAcquired, o.name, at)
+			k.traceLock(p, EvLockAcquired, o, at)
 			granted(p)
 			return
 		}
@@ -225,7 +225,7 @@ func (k *Kernel) releaseSleeping(p *percpu, t *Task, o *lockObj, what string, at
 	o.ops++
 	// Traced first, as lockdep's lock_release comes before the hand-off
 	// wakes the next owner; a misuse follows it with the BUG.
-	k.traceAt(p, EvLockRelease, o.name, at)
+	k.traceLock(p, EvLockRelease, o, at)
 	k.charge(p, k.costs.MutexUnlock)
 	err := release()
 	if k.afterLockOp != nil {

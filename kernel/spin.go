@@ -163,7 +163,7 @@ func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, 
 	flags := k.lockIRQMode(p, t, a.a[1])
 	k.preemptDisable(p, t, "spin_lock")
 	k.charge(p, k.costs.SpinLock)
-	k.traceAt(p, EvLockAcquire, o.name, a.at)
+	k.traceLock(p, EvLockAcquire, o, a.at)
 	// A reader may nest on a spinning rwlock_t; anything else taken
 	// again by its holder waits for itself.
 	read := what == "read_lock" && o.kind == LockKindRwlock
@@ -172,7 +172,7 @@ func (k *Kernel) spinLock(p *percpu, t *Task, a *callArgs, what string) (int64, 
 	}
 	p.c.R[cpu.EAX] = flags // the result, whether it waits or not
 	if !k.spinOn(o.spin, t, p.id, read) {
-		k.traceAt(p, EvLockContended, o.name, a.at)
+		k.traceLock(p, EvLockContended, o, a.at)
 	}
 	return int64(flags), true
 }
@@ -193,7 +193,7 @@ func (k *Kernel) spinTrylock(p *percpu, t *Task, a *callArgs) (int64, bool) {
 	}
 	k.preemptDisable(p, t, "spin_lock")
 	k.lockdepAcquire(p, t, o, a.at, false)
-	k.traceAt(p, EvLockAcquired, o.name, a.at)
+	k.traceLock(p, EvLockAcquired, o, a.at)
 	return 1, true
 }
 
@@ -220,7 +220,7 @@ func (k *Kernel) spinUnlock(p *percpu, t *Task, a *callArgs, what string) (int64
 	o.writes++
 	k.lockdepRelease(t, o)
 	k.charge(p, k.costs.SpinUnlock)
-	k.traceAt(p, EvLockRelease, o.name, a.at)
+	k.traceLock(p, EvLockRelease, o, a.at)
 	if ret := k.unlockIRQMode(p, t, a.a[1], a.a[2]); ret != 0 {
 		return ret, true
 	}
@@ -272,12 +272,12 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 	// Drop the lock: preempt_enable_no_resched, then the break or the
 	// reschedule, then take it again.
 	if breakLock {
-		k.traceAt(p, EvLockBreak, o.name, a.at)
+		k.traceLock(p, EvLockBreak, o, a.at)
 	}
 	o.spin.Unlock(k, t)
 	o.ops += 2
 	k.charge(p, k.costs.SpinUnlock)
-	k.traceAt(p, EvLockRelease, o.name, a.at)
+	k.traceLock(p, EvLockRelease, o, a.at)
 	if k.fullPreempt() {
 		t.preemptCount--
 	}
@@ -288,9 +288,9 @@ func (k *Kernel) condReschedLock(p *percpu, t *Task, a *callArgs) (int64, bool) 
 		p.c.R[cpu.EAX] = 1
 		k.preemptDisable(p, t, "spin_lock")
 		k.charge(p, k.costs.SpinLock)
-		k.traceAt(p, EvLockAcquire, o.name, a.at)
+		k.traceLock(p, EvLockAcquire, o, a.at)
 		if !k.spinOn(o.spin, t, p.id, false) {
-			k.traceAt(p, EvLockContended, o.name, a.at)
+			k.traceLock(p, EvLockContended, o, a.at)
 		}
 	}
 	if t.needResched && t.preemptCount == 0 {

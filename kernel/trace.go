@@ -105,6 +105,10 @@ type Event struct {
 	// ('b', 'D' with interrupts off too).
 	BHOff bool
 
+	// lock is the lock object of a lock_* event (nil for rq->lock and a
+	// spin's hand-off), for the blame: names are not unique.
+	lock *lockObj
+
 	Other *Task
 	State string
 	Num   int64
@@ -224,6 +228,18 @@ func (k *Kernel) traceAt(p *percpu, kind EventKind, name string, addr uint32) {
 			name = caller
 		}
 		k.emit(p, &Event{Kind: kind, Name: name, Addr: addr, Caller: caller})
+	}
+}
+
+// traceLock is traceAt for an event of lock o.
+func (k *Kernel) traceLock(p *percpu, kind EventKind, o *lockObj, addr uint32) {
+	if k.traces(kind) {
+		caller := k.symbol(addr)
+		name := o.name
+		if name == "" {
+			name = caller
+		}
+		k.emit(p, &Event{Kind: kind, Name: name, Addr: addr, Caller: caller, lock: o})
 	}
 }
 
